@@ -1,0 +1,44 @@
+// Test projects: the Worker inside workerd (real KV, R2, Durable Objects, Workflows) and end-to-end runs in Node.
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            // Workers AI is remote-only; tests spy on env.AI at the edge instead of asking for an account.
+            remoteBindings: false,
+            miniflare: {
+              bindings: {
+                CLIENT_KEYS: JSON.stringify({ demo: "dev-client-key", other: "dev-other-key" }),
+                REVIEWER_TOKEN: "dev-reviewer-token",
+                DECISION_SIGNING_SECRET: "dev-decision-secret-0123456789abcdef",
+                CALLBACK_SIGNING_SECRET: "whsec_ZGV2LWNhbGxiYWNrLXNlY3JldC0wMTIzNDU2Nzg5",
+                ALLOW_LOOPBACK_CALLBACKS: "true",
+                TAGGER: "embedded",
+                MAX_UPLOAD_BYTES: String(64 * 1024),
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "worker",
+          include: ["worker/test/**/*.test.ts"],
+          globalSetup: ["worker/test/support/callback-receiver.ts"],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});

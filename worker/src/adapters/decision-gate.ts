@@ -1,0 +1,23 @@
+// The DECISIONS Durable Object namespace: one gate per task, addressed by task id.
+import type { Announcement } from "../domain/review.ts";
+import type { Decision } from "../domain/task.ts";
+import type { DecideOutcome, DecisionGate, SettleOutcome } from "../objects/decision-gate.ts";
+
+const gate = (env: Env, taskId: string): DurableObjectStub<DecisionGate> => env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
+
+// RPC results are typed as disposable; these wrappers give callers (and Workflow steps) the plain values.
+export const openGate = async (env: Env, taskId: string, deadline: number): Promise<void> => {
+  await gate(env, taskId).open(deadline);
+};
+
+export const decideAtGate = async (env: Env, taskId: string, decision: Decision, jti: string, now: number): Promise<DecideOutcome> =>
+  gate(env, taskId).decide(decision, jti, now);
+
+export const settleAtGate = async (env: Env, taskId: string): Promise<SettleOutcome> =>
+  gate(env, taskId).settle();
+
+export const leaseAtGate = async (env: Env, taskId: string, now: number, leaseMs: number): Promise<boolean> =>
+  gate(env, taskId).lease(now, leaseMs);
+
+export const announceAtGate = async (env: Env, taskId: string, announcement: Announcement): Promise<boolean> =>
+  gate(env, taskId).announce(announcement);

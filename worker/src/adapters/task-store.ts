@@ -1,0 +1,38 @@
+// KV (TASKS): task records and the pending queue that reviewer tooling lists oldest first.
+import { type TaskRecord, TaskRecordSchema } from "../domain/task.ts";
+
+// Versioned prefixes so a future record shape can live beside this one during a migration.
+const taskKey = (taskId: string) => `task:v1:${taskId}`;
+const PENDING_PREFIX = "pending:v1:";
+// ISO-8601 timestamps sort as text, so KV's lexicographic listing is oldest first; every upload writes its own key.
+const pendingKey = (createdAt: string, taskId: string) => `${PENDING_PREFIX}${createdAt}:${taskId}`;
+
+export async function getTaskRecord(kv: KVNamespace, taskId: string): Promise<TaskRecord | null> {
+  const raw = await kv.get(taskKey(taskId), "json");
+  if (raw === null) return null;
+  return TaskRecordSchema.parse(raw);
+}
+
+export async function putTaskRecord(kv: KVNamespace, record: TaskRecord): Promise<void> {
+  await kv.put(taskKey(record.task.taskId), JSON.stringify(record));
+}
+
+export async function enqueuePending(kv: KVNamespace, record: TaskRecord): Promise<void> {
+  await kv.put(pendingKey(record.task.createdAt, record.task.taskId), "", {
+    metadata: { taskId: record.task.taskId },
+  });
+}
+
+export async function dequeuePending(kv: KVNamespace, record: TaskRecord): Promise<void> {
+  await kv.delete(pendingKey(record.task.createdAt, record.task.taskId));
+}
+
+export type PendingPage = { taskIds: string[]; cursor: string | null };
+
+export async function listPending(kv: KVNamespace, limit: number, cursor?: string): Promise<PendingPage> {
+  const page = await kv.list<{ taskId: string }>({ prefix: PENDING_PREFIX, limit, cursor });
+  return {
+    taskIds: page.keys.map((key) => key.metadata?.taskId ?? key.name.slice(key.name.lastIndexOf(":") + 1)),
+    cursor: page.list_complete ? null : page.cursor,
+  };
+}

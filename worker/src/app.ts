@@ -1,0 +1,35 @@
+// The Worker's HTTP surface: middleware, one router per resource, the OpenAPI document, errors.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "./app-env.ts";
+import { AppError } from "./errors.ts";
+import { settings } from "./middleware/settings.ts";
+import { decisions } from "./routes/decisions.ts";
+import { health } from "./routes/health.ts";
+import { images } from "./routes/images.ts";
+import { reviews } from "./routes/reviews.ts";
+import { tasks } from "./routes/tasks.ts";
+
+export const app = new OpenAPIHono<AppEnv>();
+
+app.use(settings());
+app.route("/", health);
+app.route("/", tasks);
+app.route("/", reviews);
+app.route("/", decisions);
+app.route("/", images);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "client", { type: "http", scheme: "bearer", description: "An API client key from CLIENT_KEYS." });
+app.openAPIRegistry.registerComponent("securitySchemes", "reviewer", { type: "http", scheme: "bearer", description: "REVIEWER_TOKEN." });
+app.openAPIRegistry.registerComponent("securitySchemes", "decision", { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "HS256 decision token." });
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: { title: "Greenlight", version: "1.0.0", description: "Asynchronous human review for uploaded images." },
+});
+
+app.notFound((c) => c.json(new AppError(404, "not_found", "No such endpoint.").toBody(), 404));
+
+app.onError((error, c) => {
+  if (error instanceof AppError) return c.json(error.toBody(), error.status);
+  console.error(JSON.stringify({ event: "unhandled_error", path: c.req.path, error: String(error), stack: error.stack }));
+  return c.json({ error: { code: "internal_error", message: "Something went wrong on our side." } }, 500);
+});

@@ -1,0 +1,96 @@
+// The task as clients see it, the record Greenlight stores, and the status machine between them.
+import { z } from "zod";
+
+export const TASK_ID_PATTERN = /^tsk_[0-9a-f]{32}$/;
+
+export const TaskStatusSchema = z.enum(["pending", "approved", "completed", "failed", "rejected", "expired"]);
+export type TaskStatus = z.infer<typeof TaskStatusSchema>;
+
+export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(["completed", "failed", "rejected", "expired"]);
+
+export const ReviewerSchema = z.object({
+  id: z.string().min(1).max(200),
+  name: z.string().min(1).max(200),
+});
+export type Reviewer = z.infer<typeof ReviewerSchema>;
+
+export const DecisionSchema = z
+  .object({
+    decision: z.enum(["approve", "reject"]),
+    reviewer: ReviewerSchema,
+    reason: z.string().max(500).nullable(),
+    decidedAt: z.iso.datetime(),
+    via: z.string(),
+  })
+  .meta({ id: "Decision" });
+export type Decision = z.infer<typeof DecisionSchema>;
+
+export const TagSchema = z
+  .object({
+    label: z.string(),
+    score: z.number().min(0).max(1),
+    source: z.string(),
+  })
+  .meta({ id: "Tag" });
+export type Tag = z.infer<typeof TagSchema>;
+
+export const CallbackSchema = z.object({
+  url: z.string().nullable(),
+  state: z.enum(["none", "pending", "delivered", "failed"]),
+  attempts: z.number().int().min(0),
+  lastError: z.string().nullable(),
+  deliveredAt: z.iso.datetime().nullable(),
+});
+export type Callback = z.infer<typeof CallbackSchema>;
+
+export const ImageFactsSchema = z.object({
+  contentType: z.enum(["image/png", "image/jpeg", "image/gif", "image/webp"]),
+  bytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+export type ImageFacts = z.infer<typeof ImageFactsSchema>;
+
+export const MetadataSchema = z.record(z.string(), z.unknown());
+export type Metadata = z.infer<typeof MetadataSchema>;
+
+export const TaskSchema = z
+  .object({
+    taskId: z.string().regex(TASK_ID_PATTERN),
+    status: TaskStatusSchema,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    reviewDeadline: z.iso.datetime(),
+    image: ImageFactsSchema,
+    metadata: MetadataSchema,
+    decision: DecisionSchema.nullable(),
+    tags: z.array(TagSchema).nullable(),
+    callback: CallbackSchema,
+    links: z.object({ self: z.string(), image: z.string() }),
+  })
+  .meta({ id: "Task" });
+export type Task = z.infer<typeof TaskSchema>;
+
+/** What KV keeps: the public task plus who owns it. */
+export const TaskRecordSchema = z.object({
+  clientId: z.string(),
+  task: TaskSchema,
+});
+export type TaskRecord = z.infer<typeof TaskRecordSchema>;
+
+export const newTaskId = () => `tsk_${crypto.randomUUID().replaceAll("-", "")}`;
+
+export const taskLinks = (taskId: string) => ({
+  self: `/v1/tasks/${taskId}`,
+  image: `/v1/tasks/${taskId}/image`,
+});
+
+/** The status a decision moves a pending task to. */
+export const statusAfter = (decision: Decision): TaskStatus =>
+  decision.decision === "approve" ? "approved" : "rejected";
+
+/** Returns a copy of the record with the task changed and updatedAt moved to `at` (ISO-8601). */
+export function updateTask(record: TaskRecord, change: Partial<Task>, at: string): TaskRecord {
+  return { ...record, task: { ...record.task, ...change, updatedAt: at } };
+}

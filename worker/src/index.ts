@@ -1,0 +1,8 @@
+// The Worker's entry point: the HTTP app, the review Workflow and the Durable Object classes.
+import { app } from "./app.ts";
+
+export { DecisionGate } from "./objects/decision-gate.ts";
+export { IdempotencyLedger } from "./objects/idempotency-ledger.ts";
+export { ReviewWorkflow } from "./workflows/review-workflow.ts";
+
+export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

@@ -1,0 +1,71 @@
+// Reviewer tooling endpoints: list the pending queue, claim tasks to announce, confirm announcements.
+import { createRoute, z } from "@hono/zod-openapi";
+import { getTaskRecord } from "../adapters/task-store.ts";
+import { AnnouncementSchema, ClaimRequestSchema, ReviewItemSchema, ReviewListQuerySchema } from "../domain/review.ts";
+import { TASK_ID_PATTERN } from "../domain/task.ts";
+import { taskNotFound } from "../errors.ts";
+import { reviewerAuth } from "../middleware/auth.ts";
+import { createRouter, errorResponses } from "../router.ts";
+import { claimReviews, confirmAnnouncement, listReviews } from "../services/reviews.ts";
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/reviews",
+  summary: "List pending tasks, oldest first",
+  security: [{ reviewer: [] }],
+  middleware: [reviewerAuth()] as const,
+  request: { query: ReviewListQuerySchema },
+  responses: {
+    200: {
+      description: "A page of pending review items.",
+      content: { "application/json": { schema: z.object({ items: z.array(ReviewItemSchema), nextCursor: z.string().nullable() }) } },
+    },
+    ...errorResponses({ 400: ["invalid_request"], 401: ["unauthorized"] }),
+  },
+});
+
+const claim = createRoute({
+  method: "post",
+  path: "/v1/reviews/claim",
+  summary: "Claim pending tasks to announce; each goes to exactly one caller",
+  security: [{ reviewer: [] }],
+  middleware: [reviewerAuth()] as const,
+  request: { body: { required: true, content: { "application/json": { schema: ClaimRequestSchema } } } },
+  responses: {
+    200: { description: "The claimed items.", content: { "application/json": { schema: z.object({ items: z.array(ReviewItemSchema) }) } } },
+    ...errorResponses({ 400: ["invalid_request"], 401: ["unauthorized"] }),
+  },
+});
+
+const announce = createRoute({
+  method: "post",
+  path: "/v1/reviews/{id}/announcement",
+  summary: "Confirm that a claimed task was posted for reviewers",
+  security: [{ reviewer: [] }],
+  middleware: [reviewerAuth()] as const,
+  request: {
+    params: z.object({ id: z.string().meta({ param: { name: "id", in: "path" } }) }),
+    body: { required: true, content: { "application/json": { schema: AnnouncementSchema } } },
+  },
+  responses: {
+    204: { description: "Recorded; the task will not be claimed again." },
+    ...errorResponses({ 400: ["invalid_request"], 401: ["unauthorized"], 404: ["task_not_found"] }),
+  },
+});
+
+export const reviews = createRouter()
+  .openapi(list, async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    return c.json(await listReviews(c.env, c.var.settings, new URL(c.req.url).origin, limit, cursor), 200);
+  })
+  .openapi(claim, async (c) => {
+    const { limit } = c.req.valid("json");
+    const items = await claimReviews(c.env, c.var.settings, new URL(c.req.url).origin, limit, Date.now());
+    return c.json({ items }, 200);
+  })
+  .openapi(announce, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!TASK_ID_PATTERN.test(id) || !(await getTaskRecord(c.env.TASKS, id))) throw taskNotFound();
+    if (!(await confirmAnnouncement(c.env, id, c.req.valid("json")))) throw taskNotFound();
+    return c.body(null, 204);
+  });

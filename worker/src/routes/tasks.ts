@@ -1,0 +1,94 @@
+// Client endpoints: upload an image, poll its task, fetch its image back.
+import { createRoute, z } from "@hono/zod-openapi";
+import { etag } from "hono/etag";
+import { getImage } from "../adapters/image-store.ts";
+import { getTaskRecord } from "../adapters/task-store.ts";
+import { TASK_ID_PATTERN, TaskSchema } from "../domain/task.ts";
+import { taskNotFound } from "../errors.ts";
+import { clientAuth } from "../middleware/auth.ts";
+import { uploadLimit } from "../middleware/upload-limit.ts";
+import { createRouter, errorResponses } from "../router.ts";
+import { createTask } from "../services/create-task.ts";
+import { readUpload, UPLOAD_BODY } from "./upload-body.ts";
+
+const TaskIdParams = z.object({ id: z.string().meta({ param: { name: "id", in: "path" }, example: "tsk_0123456789abcdef0123456789abcdef" }) });
+// New tasks wait for a human, so polling sooner than this only burns requests.
+const RETRY_AFTER_SECONDS = 5;
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/tasks",
+  summary: "Upload an image for review",
+  security: [{ client: [] }],
+  middleware: [clientAuth(), uploadLimit()] as const,
+  request: {
+    query: z.object({ callbackUrl: z.string().optional().meta({ description: "For raw uploads; multipart sends a field." }) }),
+    headers: z.object({ "idempotency-key": z.string().max(255).optional() }),
+    body: UPLOAD_BODY,
+  },
+  responses: {
+    202: { description: "Accepted; the task waits for a reviewer.", content: { "application/json": { schema: TaskSchema } } },
+    ...errorResponses({
+      400: ["invalid_request"],
+      401: ["unauthorized"],
+      413: ["payload_too_large"],
+      415: ["unsupported_media_type"],
+      422: ["invalid_callback_url", "idempotency_key_reused"],
+    }),
+  },
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/v1/tasks/{id}",
+  summary: "Poll a task",
+  security: [{ client: [] }],
+  middleware: [clientAuth(), etag()] as const,
+  request: { params: TaskIdParams },
+  responses: {
+    200: { description: "The task; send its ETag back in If-None-Match to get 304 while it is unchanged.", content: { "application/json": { schema: TaskSchema } } },
+    304: { description: "Not modified." },
+    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"] }),
+  },
+});
+
+const image = createRoute({
+  method: "get",
+  path: "/v1/tasks/{id}/image",
+  summary: "Download a task's image",
+  security: [{ client: [] }],
+  middleware: [clientAuth()] as const,
+  request: { params: TaskIdParams },
+  responses: {
+    200: { description: "The image bytes.", content: { "image/*": { schema: { type: "string", format: "binary" } } } },
+    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"] }),
+  },
+});
+
+async function ownTask(env: Env, clientId: string, taskId: string) {
+  const record = TASK_ID_PATTERN.test(taskId) ? await getTaskRecord(env.TASKS, taskId) : null;
+  // Another client's task answers exactly like a missing one, so ids cannot be probed.
+  if (!record || record.clientId !== clientId) throw taskNotFound();
+  return record;
+}
+
+export const tasks = createRouter()
+  .openapi(create, async (c) => {
+    const upload = await readUpload(c);
+    const { record, replayed } = await createTask(c.env, c.var.settings, upload, new Date());
+    c.header("Location", record.task.links.self);
+    c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+    if (replayed) c.header("Idempotent-Replayed", "true");
+    return c.json(record.task, 202);
+  })
+  .openapi(get, async (c) => {
+    const record = await ownTask(c.env, c.var.clientId, c.req.valid("param").id);
+    c.header("Cache-Control", "private, no-cache");
+    return c.json(record.task, 200);
+  })
+  .openapi(image, async (c) => {
+    const record = await ownTask(c.env, c.var.clientId, c.req.valid("param").id);
+    const object = await getImage(c.env.IMAGES, record.task.taskId);
+    if (!object) throw taskNotFound();
+    return c.body(object.body, 200, { "Content-Type": record.task.image.contentType, "Cache-Control": "private, max-age=3600" });
+  });

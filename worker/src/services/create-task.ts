@@ -1,0 +1,72 @@
+// Accepting an upload: store the image, open the task's gate, record it, start its workflow, queue it.
+import { openGate } from "../adapters/decision-gate.ts";
+import { idempotencyLedger } from "../adapters/idempotency-ledger.ts";
+import { putImage } from "../adapters/image-store.ts";
+import { startReview } from "../adapters/review-workflow.ts";
+import { enqueuePending, getTaskRecord, putTaskRecord } from "../adapters/task-store.ts";
+import type { Settings } from "../config.ts";
+import { sha256Hex } from "../domain/digest.ts";
+import { probeImage } from "../domain/image-probe.ts";
+import { type Metadata, newTaskId, type TaskRecord, taskLinks } from "../domain/task.ts";
+import { uploadFingerprint } from "../domain/upload.ts";
+import { AppError } from "../errors.ts";
+
+export type Upload = {
+  clientId: string;
+  bytes: Uint8Array;
+  callbackUrl: string | null;
+  metadata: Metadata;
+  idempotencyKey: string | null;
+};
+
+export type Created = { record: TaskRecord; replayed: boolean };
+
+export async function createTask(env: Env, settings: Settings, upload: Upload, now: Date): Promise<Created> {
+  const probe = probeImage(upload.bytes);
+  if (!probe) {
+    throw new AppError(415, "unsupported_media_type", "The body is not a PNG, JPEG, GIF or WebP image.");
+  }
+  const sha256 = await sha256Hex(upload.bytes);
+  let taskId = newTaskId();
+  let createdAt = now.toISOString();
+  let replayed = false;
+
+  if (upload.idempotencyKey !== null) {
+    const fingerprint = await uploadFingerprint({ sha256, contentType: probe.contentType, ...upload });
+    const ledger = idempotencyLedger(env, upload.clientId, upload.idempotencyKey);
+    const reservation = await ledger.reserve({ fingerprint, taskId, createdAt });
+    if (reservation.outcome === "conflict") {
+      throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request in the last 24 hours.");
+    }
+    if (reservation.outcome === "replay") {
+      const existing = await getTaskRecord(env.TASKS, reservation.taskId);
+      if (existing) return { record: existing, replayed: true };
+      // The first request stopped part-way; finishing it with the same id and time is safe, every step is idempotent.
+      ({ taskId, createdAt } = reservation);
+      replayed = true;
+    }
+  }
+
+  const record: TaskRecord = {
+    clientId: upload.clientId,
+    task: {
+      taskId,
+      status: "pending",
+      createdAt,
+      updatedAt: createdAt,
+      reviewDeadline: new Date(Date.parse(createdAt) + settings.reviewTimeoutMs).toISOString(),
+      image: { contentType: probe.contentType, bytes: upload.bytes.byteLength, sha256, width: probe.width, height: probe.height },
+      metadata: upload.metadata,
+      decision: null,
+      tags: null,
+      callback: { url: upload.callbackUrl, state: upload.callbackUrl ? "pending" : "none", attempts: 0, lastError: null, deliveredAt: null },
+      links: taskLinks(taskId),
+    },
+  };
+  await putImage(env.IMAGES, taskId, upload.bytes, record.task.image);
+  await openGate(env, taskId, Date.parse(record.task.reviewDeadline));
+  await putTaskRecord(env.TASKS, record);
+  await startReview(env.REVIEW_WORKFLOW, { record });
+  await enqueuePending(env.TASKS, record);
+  return { record, replayed };
+}

@@ -1,0 +1,44 @@
+// The pending queue as reviewer tooling sees it: listing, claiming with a lease, confirming announcements.
+import { announceAtGate, leaseAtGate } from "../adapters/decision-gate.ts";
+import { getTaskRecord, listPending } from "../adapters/task-store.ts";
+import type { Settings } from "../config.ts";
+import type { Announcement, ReviewItem } from "../domain/review.ts";
+import type { TaskRecord } from "../domain/task.ts";
+import { toReviewItem } from "./review-items.ts";
+
+// KV lists at most 1,000 keys a call; a smaller page keeps each round of lease calls short.
+const SCAN_PAGE = 100;
+
+export async function listReviews(env: Env, settings: Settings, origin: string, limit: number, cursor?: string) {
+  const page = await listPending(env.TASKS, limit, cursor);
+  const records = await pendingRecords(env, page.taskIds);
+  const items = await Promise.all(records.map((record) => toReviewItem(settings, origin, record)));
+  return { items, nextCursor: page.cursor };
+}
+
+/** Hands out up to `limit` pending tasks, oldest first, each to exactly one caller (the gate decides). */
+export async function claimReviews(env: Env, settings: Settings, origin: string, limit: number, now: number): Promise<ReviewItem[]> {
+  const claimed: TaskRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listPending(env.TASKS, SCAN_PAGE, cursor);
+    const candidates = [...page.taskIds];
+    while (candidates.length > 0 && claimed.length < limit) {
+      const batch = candidates.splice(0, limit - claimed.length);
+      const leased = await Promise.all(batch.map((taskId) => leaseAtGate(env, taskId, now, settings.claimLeaseMs)));
+      claimed.push(...(await pendingRecords(env, batch.filter((_, index) => leased[index]))));
+    }
+    cursor = page.cursor ?? undefined;
+  } while (cursor && claimed.length < limit);
+  return Promise.all(claimed.map((record) => toReviewItem(settings, origin, record)));
+}
+
+export async function confirmAnnouncement(env: Env, taskId: string, announcement: Announcement): Promise<boolean> {
+  return announceAtGate(env, taskId, announcement);
+}
+
+// KV listing lags record writes, so a listed key may belong to a task that was decided a moment ago.
+async function pendingRecords(env: Env, taskIds: string[]): Promise<TaskRecord[]> {
+  const records = await Promise.all(taskIds.map((taskId) => getTaskRecord(env.TASKS, taskId)));
+  return records.filter((record): record is TaskRecord => record?.task.status === "pending");
+}

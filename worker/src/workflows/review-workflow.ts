@@ -1,0 +1,131 @@
+// One instance per task: wait for the decision (or the deadline), tag approved images, call the client back.
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
+import { NonRetryableError } from "cloudflare:workflows";
+import { deliverCallback } from "../adapters/callbacks.ts";
+import { settleAtGate } from "../adapters/decision-gate.ts";
+import { readImageBytes } from "../adapters/image-store.ts";
+import { DECISION_EVENT } from "../adapters/review-workflow.ts";
+import { tagImage } from "../adapters/tagger.ts";
+import { dequeuePending, putTaskRecord } from "../adapters/task-store.ts";
+import { readSettings } from "../config.ts";
+import { buildCallbackMessage } from "../domain/callback-event.ts";
+import { checkCallbackUrl } from "../domain/callback-url.ts";
+import { type Callback, statusAfter, type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
+
+export type ReviewParams = { record: TaskRecord };
+
+// Step names are replay keys and test handles: stable phrases, never ids or counters.
+export const STEPS = {
+  awaitDecision: "await decision",
+  settleReview: "settle review",
+  recordDecision: "record decision",
+  tagImage: "tag image",
+  recordTags: "record tags",
+  prepareCallback: "prepare callback",
+  deliverCallback: "deliver callback",
+  recordCallback: "record callback outcome",
+} as const;
+
+// KV allows one write per second per key, so a record write that collides retries after a pause.
+const STORE: WorkflowStepConfig = { retries: { limit: 5, delay: "1 second", backoff: "exponential" }, timeout: "30 seconds" };
+const TAG: WorkflowStepConfig = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "2 minutes" };
+// 7 attempts, 1 + 2 + 4 + 8 + 16 + 32 = 63 minutes apart in all: the contract asks for 6 over an hour at least.
+export const CALLBACK_ATTEMPTS = 7;
+const CALLBACK: WorkflowStepConfig = {
+  retries: { limit: CALLBACK_ATTEMPTS - 1, delay: "1 minute", backoff: "exponential" },
+  timeout: "30 seconds",
+};
+
+type CallbackOutcome = Pick<Callback, "state" | "attempts" | "lastError" | "deliveredAt">;
+
+export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
+  override async run(event: Readonly<WorkflowEvent<ReviewParams>>, step: WorkflowStep) {
+    const settings = readSettings(this.env);
+    let record = TaskRecordSchema.parse(event.payload.record);
+    const taskId = record.task.taskId;
+
+    try {
+      // Measured from the instance's creation, so a replay computes the same timeout.
+      const timeout = Math.max(Date.parse(record.task.reviewDeadline) - event.timestamp.getTime(), 1000);
+      await step.waitForEvent(STEPS.awaitDecision, { type: DECISION_EVENT, timeout });
+    } catch {
+      // The deadline passed with no event. The gate below still has the last word: a decision may have won
+      // just before the timer fired, with its event lost.
+    }
+
+    const settlement = await step.do(STEPS.settleReview, STORE, () => settleAtGate(this.env, taskId));
+    if (settlement.outcome === "unknown") throw new NonRetryableError(`No decision gate was opened for ${taskId}`);
+    const decided: Partial<Task> =
+      settlement.outcome === "decided"
+        ? { status: statusAfter(settlement.decision), decision: settlement.decision }
+        : { status: "expired" };
+    record = await this.save(step, STEPS.recordDecision, record, decided, () => dequeuePending(this.env.TASKS, record));
+
+    if (record.task.status === "approved") {
+      let tags: Tag[] | null = null;
+      try {
+        tags = await step.do(STEPS.tagImage, TAG, async () =>
+          tagImage(this.env.AI, settings.tagger, await readImageBytes(this.env.IMAGES, taskId)),
+        );
+      } catch (error) {
+        console.error(JSON.stringify({ event: "tagging_failed", taskId, error: String(error) }));
+      }
+      record = await this.save(step, STEPS.recordTags, record, tags ? { status: "completed", tags } : { status: "failed" });
+    }
+
+    const url = record.task.callback.url;
+    if (url === null) return { status: record.task.status, callback: "none" };
+
+    const message = await step.do(STEPS.prepareCallback, async () => {
+      const check = checkCallbackUrl(url, { allowLoopback: settings.allowLoopbackCallbacks });
+      return check.ok ? buildCallbackMessage(record.task, new Date()) : { refused: check.reason };
+    });
+
+    let outcome: CallbackOutcome;
+    if ("refused" in message) {
+      // Settings can change between upload and delivery; the URL is never called if it no longer passes.
+      outcome = { state: "failed", attempts: 0, lastError: message.refused, deliveredAt: null };
+    } else {
+      try {
+        outcome = await step.do(STEPS.deliverCallback, CALLBACK, async (ctx) => {
+          const result = await deliverCallback(url, settings.callbackSecret, message);
+          if (result.ok) return { state: "delivered" as const, attempts: ctx.attempt, lastError: null, deliveredAt: new Date().toISOString() };
+          await this.recordFailedAttempt(record, ctx.attempt, result.error);
+          throw new Error(result.error);
+        });
+      } catch (error) {
+        outcome = { state: "failed", attempts: CALLBACK_ATTEMPTS, lastError: error instanceof Error ? error.message : String(error), deliveredAt: null };
+      }
+    }
+    record = await this.save(step, STEPS.recordCallback, record, { callback: { ...record.task.callback, ...outcome } });
+    return { status: record.task.status, callback: record.task.callback.state };
+  }
+
+  /**
+   * Writes the record with `change` applied inside a step. The step returns only its timestamp, so a replay
+   * rebuilds the same record without storing the whole record as step output.
+   */
+  private async save(
+    step: WorkflowStep,
+    name: string,
+    record: TaskRecord,
+    change: Partial<Task>,
+    after?: () => Promise<void>,
+  ): Promise<TaskRecord> {
+    const at = await step.do(name, STORE, async () => {
+      const now = new Date().toISOString();
+      await putTaskRecord(this.env.TASKS, updateTask(record, change, now));
+      await after?.();
+      return now;
+    });
+    return updateTask(record, change, at);
+  }
+
+  /** Progress for pollers between retries; the step's own outcome is what counts, so a failed write is only logged. */
+  private async recordFailedAttempt(record: TaskRecord, attempts: number, lastError: string): Promise<void> {
+    const next = updateTask(record, { callback: { ...record.task.callback, attempts, lastError } }, new Date().toISOString());
+    await putTaskRecord(this.env.TASKS, next).catch((error) =>
+      console.warn(JSON.stringify({ event: "callback_progress_not_saved", taskId: record.task.taskId, error: String(error) })),
+    );
+  }
+}
