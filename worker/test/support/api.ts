@@ -1,0 +1,69 @@
+// Small helpers to drive the Worker through its real fetch handler inside workerd.
+import { env, exports } from "cloudflare:workers";
+import { signDecisionToken } from "../../src/domain/decision-token.ts";
+import type { Task } from "../../src/domain/task.ts";
+import { RED_PNG } from "./images.ts";
+
+export const CLIENT_KEY = "dev-client-key";
+export const OTHER_CLIENT_KEY = "dev-other-key";
+export const REVIEWER_TOKEN = "dev-reviewer-token";
+export const ORIGIN = "https://greenlight.test";
+
+export const api = (path: string, init?: RequestInit) => exports.default.fetch(new Request(new URL(path, ORIGIN), init));
+
+export const asClient = (key = CLIENT_KEY) => ({ authorization: `Bearer ${key}` });
+export const asReviewer = () => ({ authorization: `Bearer ${REVIEWER_TOKEN}` });
+
+type UploadOptions = { bytes?: Uint8Array; callbackUrl?: string; headers?: Record<string, string> };
+
+/** A raw image upload; the response body is left unread. */
+export function postImage(options: UploadOptions = {}): Promise<Response> {
+  const query = options.callbackUrl ? `?callbackUrl=${encodeURIComponent(options.callbackUrl)}` : "";
+  return api(`/v1/tasks${query}`, {
+    method: "POST",
+    headers: { ...asClient(), "content-type": "image/png", ...options.headers },
+    body: options.bytes ?? RED_PNG,
+  });
+}
+
+export async function upload(options: UploadOptions = {}) {
+  const response = await postImage(options);
+  return { response, task: (await response.json()) as Task };
+}
+
+export async function createTask(options: UploadOptions = {}): Promise<Task> {
+  const { response, task } = await upload(options);
+  if (response.status !== 202) throw new Error(`upload answered ${response.status}: ${JSON.stringify(task)}`);
+  return task;
+}
+
+export function decisionToken(taskId: string, decision: "approve" | "reject", extra: { reviewer?: string; jti?: string; reason?: string } = {}) {
+  const reviewer = extra.reviewer ?? "ada";
+  return signDecisionToken(env.DECISION_SIGNING_SECRET, {
+    taskId,
+    decision,
+    reviewer: { id: `U-${reviewer}`, name: reviewer },
+    reason: extra.reason,
+    issuer: "slack-app",
+    jti: extra.jti,
+  });
+}
+
+export const decide = async (token: string) =>
+  api("/v1/decisions", { method: "POST", headers: { authorization: `Bearer ${token}` } });
+
+export async function getTask(taskId: string): Promise<Task> {
+  const response = await api(`/v1/tasks/${taskId}`, { headers: asClient() });
+  return (await response.json()) as Task;
+}
+
+/** Polls the task until `until` holds; KV writes from the workflow land a moment after the HTTP answers. */
+export async function waitForTask(taskId: string, until: (task: Task) => boolean, timeoutMs = 10_000): Promise<Task> {
+  const started = Date.now();
+  for (;;) {
+    const task = await getTask(taskId);
+    if (until(task)) return task;
+    if (Date.now() - started > timeoutMs) throw new Error(`task ${taskId} never matched; last seen ${JSON.stringify(task)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

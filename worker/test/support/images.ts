@@ -1,0 +1,22 @@
+// Small real images made in the test, so fixtures carry no binary files.
+import { encode } from "fast-png";
+
+/** A PNG of the given size, filled with one RGB colour, or split left/right between two. */
+export function solidPng(width: number, height: number, rgb: [number, number, number], right?: [number, number, number]): Uint8Array {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const colour = right && x >= width / 2 ? right : rgb;
+      data.set(colour, (y * width + x) * 3);
+    }
+  }
+  return encode({ width, height, data, channels: 3, depth: 8 });
+}
+
+export const RED_PNG = solidPng(64, 32, [220, 20, 30]);
+
+/** Keeps the PNG signature and header but cuts the pixel data short: it probes fine and cannot be decoded. */
+export function truncatedPng(): Uint8Array {
+  const png = solidPng(64, 64, [10, 200, 10]);
+  return png.slice(0, 40);
+}
