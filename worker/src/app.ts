@@ -1,5 +1,6 @@
 // The Worker's HTTP surface: middleware, one router per resource, the OpenAPI document, errors.
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env.ts";
 import { AppError } from "./errors.ts";
 import { settings } from "./middleware/settings.ts";
@@ -30,6 +31,10 @@ app.notFound((c) => c.json(new AppError(404, "not_found", "No such endpoint.").t
 
 app.onError((error, c) => {
   if (error instanceof AppError) return c.json(error.toBody(), error.status);
+  // Hono's own parsers (a malformed JSON body, say) throw HTTPException: still the client's fault, still our envelope.
+  if (error instanceof HTTPException && error.status < 500) {
+    return c.json(new AppError(400, "invalid_request", error.message || "The request is not valid.").toBody(), 400);
+  }
   console.error(JSON.stringify({ event: "unhandled_error", path: c.req.path, error: String(error), stack: error.stack }));
   return c.json({ error: { code: "internal_error", message: "Something went wrong on our side." } }, 500);
 });

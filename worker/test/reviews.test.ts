@@ -1,0 +1,167 @@
+// Reviewer tooling: the pending list, exclusive claims with a lease, announcements and preview URLs.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ReviewItem } from "../src/domain/review.ts";
+import { api, asReviewer, createTask, decide, decisionToken, waitForTask } from "./support/api.ts";
+import { RED_PNG } from "./support/images.ts";
+
+const claim = (limit: number) =>
+  api("/v1/reviews/claim", { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body: JSON.stringify({ limit }) });
+
+const claimIds = async (limit: number) => ((await (await claim(limit)).json()) as { items: ReviewItem[] }).items.map((item) => item.taskId);
+
+const announce = (taskId: string, body: unknown = { channel: "C123", messageTs: "1700000000.000100" }) =>
+  api(`/v1/reviews/${taskId}/announcement`, { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body: JSON.stringify(body) });
+
+// Storage is shared by the tests of one file, so each test drains what earlier ones left claimable.
+async function drain() {
+  while ((await claimIds(100)).length > 0);
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("GET /v1/reviews", () => {
+  it("lists pending tasks oldest first with a cursor, and drops decided ones", async () => {
+    const first = await createTask();
+    const second = await createTask();
+    const third = await createTask();
+    await decide(await decisionToken(second.taskId, "reject"));
+    await waitForTask(second.taskId, (t) => t.status === "rejected");
+
+    const seen: ReviewItem[] = [];
+    let cursor: string | null = null;
+    do {
+      const response: Response = await api(`/v1/reviews?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { headers: asReviewer() });
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { items: ReviewItem[]; nextCursor: string | null };
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+
+    const ids = seen.map((item) => item.taskId);
+    expect(ids.indexOf(first.taskId)).toBeLessThan(ids.indexOf(third.taskId));
+    expect(ids).not.toContain(second.taskId);
+    expect(seen.find((item) => item.taskId === first.taskId)).toEqual({
+      taskId: first.taskId,
+      createdAt: first.createdAt,
+      reviewDeadline: first.reviewDeadline,
+      client: "demo",
+      metadata: {},
+      image: { contentType: "image/png", bytes: RED_PNG.byteLength, width: 64, height: 32, previewUrl: expect.stringMatching(/^https:\/\/greenlight\.test\/v1\/images\/tsk_\w+\?expires=\d+&sig=[\w-]+$/) },
+    });
+  });
+
+  it("refuses a bad limit with 400 and a missing token with 401", async () => {
+    const bad = await api("/v1/reviews?limit=0", { headers: asReviewer() });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
+    const anonymous = await api("/v1/reviews");
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ error: { code: "unauthorized", message: expect.any(String) } });
+  });
+});
+
+describe("POST /v1/reviews/claim", () => {
+  it("hands each pending task to exactly one of many concurrent claimers", async () => {
+    await drain();
+    const tasks = await Promise.all(Array.from({ length: 6 }, () => createTask()));
+    const claims = await Promise.all(Array.from({ length: 5 }, () => claimIds(3)));
+
+    const all = claims.flat();
+    expect(new Set(all).size).toBe(all.length);
+    expect(new Set(all)).toEqual(new Set(tasks.map((task) => task.taskId)));
+  });
+
+  it("claims oldest first, up to the limit", async () => {
+    await drain();
+    const older = await createTask();
+    await createTask();
+    expect(await claimIds(1)).toEqual([older.taskId]);
+  });
+
+  it("offers a claimed task again once its lease runs out unannounced, but never an announced one", async () => {
+    await drain();
+    const unannounced = await createTask();
+    const announced = await createTask();
+    expect(new Set(await claimIds(10))).toEqual(new Set([unannounced.taskId, announced.taskId]));
+    expect((await announce(announced.taskId)).status).toBe(204);
+    expect(await claimIds(10)).toEqual([]);
+
+    vi.useFakeTimers({ now: Date.now() + 5 * 60 * 1000 + 1000, toFake: ["Date"] });
+    // Tasks leased by earlier tests in this file come back too; the announced one never does.
+    const reclaimed = await claimIds(100);
+    expect(reclaimed).toContain(unannounced.taskId);
+    expect(reclaimed).not.toContain(announced.taskId);
+  });
+
+  it("does not hand out decided tasks", async () => {
+    await drain();
+    const task = await createTask();
+    await decide(await decisionToken(task.taskId, "approve"));
+    expect(await claimIds(10)).toEqual([]);
+  });
+
+  it("refuses a limit outside 1..100 or a body that is not JSON with 400", async () => {
+    for (const body of [JSON.stringify({ limit: 0 }), JSON.stringify({ limit: 101 }), JSON.stringify({}), "nope"]) {
+      const response = await api("/v1/reviews/claim", { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
+    }
+    expect((await api("/v1/reviews/claim", { method: "POST", body: "{}" })).status).toBe(401);
+  });
+});
+
+describe("POST /v1/reviews/:id/announcement", () => {
+  it("answers 204 for a known task, 404 for an unknown one, 400 for a bad body and 401 without the token", async () => {
+    const task = await createTask();
+    const ok = await announce(task.taskId);
+    expect(ok.status).toBe(204);
+    expect(await ok.text()).toBe("");
+
+    const missing = await announce("tsk_00000000000000000000000000000000");
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("task_not_found");
+    expect((await announce(task.taskId, { channel: "" })).status).toBe(400);
+    expect((await api(`/v1/reviews/${task.taskId}/announcement`, { method: "POST", body: "{}" })).status).toBe(401);
+  });
+});
+
+describe("GET /v1/images/:id (signed preview)", () => {
+  async function previewUrl() {
+    await drain();
+    const task = await createTask();
+    const [item] = ((await (await claim(1)).json()) as { items: ReviewItem[] }).items;
+    expect(item!.taskId).toBe(task.taskId);
+    return new URL(item!.image.previewUrl);
+  }
+
+  it("serves the image to anyone holding the signed URL", async () => {
+    const url = await previewUrl();
+    const response = await api(url.pathname + url.search);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/png");
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(RED_PNG);
+  });
+
+  it("refuses a tampered signature, another task's id, a changed expiry and an expired link with 403", async () => {
+    const url = await previewUrl();
+    const sig = url.searchParams.get("sig")!;
+    const tampered = new URL(url);
+    tampered.searchParams.set("sig", `${sig.slice(0, -2)}${sig.endsWith("AA") ? "BB" : "AA"}`);
+    const otherId = new URL(url);
+    otherId.pathname = "/v1/images/tsk_00000000000000000000000000000000";
+    const extended = new URL(url);
+    extended.searchParams.set("expires", String(Number(url.searchParams.get("expires")) + 3600));
+    const unsigned = new URL(url.pathname, url);
+
+    for (const candidate of [tampered, otherId, extended, unsigned]) {
+      const response = await api(candidate.pathname + candidate.search);
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ error: { code: "invalid_signature", message: expect.any(String) } });
+    }
+
+    vi.useFakeTimers({ now: Number(url.searchParams.get("expires")) * 1000 + 1000, toFake: ["Date"] });
+    expect((await api(url.pathname + url.search)).status).toBe(403);
+  });
+});
