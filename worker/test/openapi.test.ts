@@ -1,0 +1,44 @@
+// The OpenAPI document, health check and unknown paths.
+import { describe, expect, it } from "vitest";
+import { api } from "./support/api.ts";
+
+describe("GET /openapi.json", () => {
+  it("describes every endpoint of the contract as OpenAPI 3.1", async () => {
+    const response = await api("/openapi.json");
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(document.openapi).toBe("3.1.0");
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(operations.sort()).toEqual(
+      [
+        "GET /healthz",
+        "GET /v1/images/{id}",
+        "GET /v1/reviews",
+        "GET /v1/tasks/{id}",
+        "GET /v1/tasks/{id}/image",
+        "POST /v1/decisions",
+        "POST /v1/reviews/claim",
+        "POST /v1/reviews/{id}/announcement",
+        "POST /v1/tasks",
+      ].sort(),
+    );
+    expect(Object.keys(document.paths["/v1/tasks"]!.post!.responses).sort()).toEqual(["202", "400", "401", "413", "415", "422"]);
+    expect(Object.keys(document.paths["/v1/decisions"]!.post!.responses).sort()).toEqual(["200", "400", "401", "404", "409"]);
+  });
+});
+
+describe("GET /healthz", () => {
+  it("answers ok", async () => {
+    const response = await api("/healthz");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+});
+
+describe("unknown paths", () => {
+  it("answer 404 in the error envelope", async () => {
+    const response = await api("/v2/nothing");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: "not_found", message: "No such endpoint." } });
+  });
+});
