@@ -6,9 +6,6 @@ export type SupportedContentType = (typeof SUPPORTED_CONTENT_TYPES)[number];
 
 export type ImageProbe = { contentType: SupportedContentType; width: number; height: number };
 
-/** How many leading bytes sniffContentType needs; the upload path can refuse before reading more. */
-export const SNIFF_BYTES = 16;
-
 const IMAGE_SIZE_TYPES: Record<SupportedContentType, string> = {
   "image/png": "png",
   "image/jpeg": "jpg",
