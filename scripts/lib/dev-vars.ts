@@ -15,9 +15,22 @@ export function readDevVars(): Record<string, string> {
   return parseEnv(readFileSync(devVarsFile(), "utf8")) as Record<string, string>;
 }
 
-/** A setting from the process environment first, then the local env file. */
+/**
+ * A setting as `wrangler dev` resolves it for the local stack, so scripts sign with the secrets the stack checks:
+ * only .dev.vars when it exists; otherwise the process environment over .dev.vars.example.
+ */
 export function setting(name: string): string {
-  const value = process.env[name] ?? readDevVars()[name];
-  if (!value) throw new Error(`${name} is not set in the environment or ${devVarsFile()}`);
+  const own = resolve(ROOT, ".dev.vars");
+  const value = existsSync(own) ? readDevVars()[name] : (process.env[name] ?? readDevVars()[name]);
+  if (!value) throw new Error(`${name} is not set in ${devVarsFile()}`);
   return value;
+}
+
+/** The API client scripts act as: "demo" from CLIENT_KEYS when it is there, else the first client. */
+export function devClient(clientKeysJson: string): { id: string; key: string } {
+  const keys = JSON.parse(clientKeysJson) as Record<string, string>;
+  const id = "demo" in keys ? "demo" : Object.keys(keys)[0];
+  const key = id === undefined ? undefined : keys[id];
+  if (id === undefined || !key) throw new Error("CLIENT_KEYS names no client");
+  return { id, key };
 }

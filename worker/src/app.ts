@@ -2,6 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env.ts";
+import { ConfigError } from "./config.ts";
 import { AppError } from "./errors.ts";
 import { settings } from "./middleware/settings.ts";
 import { decisions } from "./routes/decisions.ts";
@@ -34,6 +35,11 @@ app.onError((error, c) => {
   // Hono's own parsers (a malformed JSON body, say) throw HTTPException: still the client's fault, still our envelope.
   if (error instanceof HTTPException && error.status < 500) {
     return c.json(new AppError(400, "invalid_request", error.message || "The request is not valid.").toBody(), 400);
+  }
+  if (error instanceof ConfigError) {
+    // The message names the setting, never its value, so an operator sees the fix even from /healthz.
+    console.error(JSON.stringify({ event: "misconfigured", error: error.message }));
+    return c.json({ error: { code: "server_misconfigured", message: error.message } }, 500);
   }
   console.error(JSON.stringify({ event: "unhandled_error", path: c.req.path, error: String(error), stack: error.stack }));
   return c.json({ error: { code: "internal_error", message: "Something went wrong on our side." } }, 500);

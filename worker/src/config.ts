@@ -1,5 +1,6 @@
 // Settings read from the Worker's environment once per request, validated so a bad value fails loudly.
 import { z } from "zod";
+import { MIN_SECRET_BYTES } from "./domain/decision-token.ts";
 import { parseDuration } from "./domain/duration.ts";
 
 const ClientKeysSchema = z.record(z.string().min(1), z.string().min(1));
@@ -24,6 +25,9 @@ export function readSettings(env: Env): Settings {
   const maxUploadBytes = Number(env.MAX_UPLOAD_BYTES);
   if (!Number.isSafeInteger(maxUploadBytes) || maxUploadBytes <= 0) throw new ConfigError("MAX_UPLOAD_BYTES must be a positive integer");
   if (!env.REVIEWER_TOKEN) throw new ConfigError("REVIEWER_TOKEN must be set");
+  if (new TextEncoder().encode(env.DECISION_SIGNING_SECRET ?? "").byteLength < MIN_SECRET_BYTES) {
+    throw new ConfigError("DECISION_SIGNING_SECRET must be at least 32 bytes");
+  }
   if (!env.CALLBACK_SIGNING_SECRET?.startsWith("whsec_")) throw new ConfigError("CALLBACK_SIGNING_SECRET must start with whsec_");
   if (env.TAGGER !== "workers-ai" && env.TAGGER !== "embedded") throw new ConfigError('TAGGER must be "workers-ai" or "embedded"');
   return {
@@ -32,11 +36,19 @@ export function readSettings(env: Env): Settings {
     decisionSecret: env.DECISION_SIGNING_SECRET,
     callbackSecret: env.CALLBACK_SIGNING_SECRET,
     maxUploadBytes,
-    reviewTimeoutMs: parseDuration(env.REVIEW_TIMEOUT),
-    claimLeaseMs: parseDuration(env.CLAIM_LEASE),
+    reviewTimeoutMs: durationSetting("REVIEW_TIMEOUT", env.REVIEW_TIMEOUT),
+    claimLeaseMs: durationSetting("CLAIM_LEASE", env.CLAIM_LEASE),
     allowLoopbackCallbacks: env.ALLOW_LOOPBACK_CALLBACKS === "true",
     tagger: env.TAGGER,
   };
+}
+
+function durationSetting(name: string, value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new ConfigError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function safeJson(text: string | undefined): unknown {

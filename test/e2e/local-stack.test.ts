@@ -1,0 +1,199 @@
+// End to end: `npm start`'s script as real processes on 127.0.0.1, driven over HTTP with a real callback receiver.
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signDecisionToken } from "../../worker/src/domain/decision-token.ts";
+import { type CallbackReceiver, startCallbackReceiver, verifyCallback } from "../../scripts/lib/callback-receiver.ts";
+import { devClient, setting } from "../../scripts/lib/dev-vars.ts";
+import { claimTask, fetchBytes, type GreenlightClient, greenlightClient, pollTask, type Task } from "../../scripts/lib/greenlight-client.ts";
+import { solidPng } from "../../scripts/lib/png.ts";
+import { waitFor } from "../../scripts/lib/wait.ts";
+import { portReleased, type Stack, startStack, stopAllStacks, tail } from "./stack.ts";
+
+// The stack reads the same settings as `wrangler dev` does: .dev.vars when present, else the dev-only defaults.
+const client = devClient(setting("CLIENT_KEYS"));
+const reviewerToken = setting("REVIEWER_TOKEN");
+const decisionSecret = setting("DECISION_SIGNING_SECRET");
+const callbackSecret = setting("CALLBACK_SIGNING_SECRET");
+const REVIEW_TIMEOUT_SECONDS = 5;
+const LIMITS = { claim: 10_000, tagging: 30_000, callback: 30_000, expiry: REVIEW_TIMEOUT_SECONDS * 1000 + 40_000 };
+
+const RED = solidPng(40, 30, [230, 20, 20]);
+const reviewer = { id: "U0E2E", name: "E2E Reviewer" };
+
+const stateDirs: string[] = [];
+let receiver: CallbackReceiver;
+let main: Stack;
+let shortTimeout: Stack;
+
+const freshStateDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "greenlight-e2e-"));
+  stateDirs.push(dir);
+  return dir;
+};
+const apiFor = (stack: Stack) => greenlightClient(stack.baseUrl, { clientKey: client.key, reviewerToken });
+const approve = async (taskId: string) =>
+  signDecisionToken(decisionSecret, { taskId, decision: "approve", reviewer, issuer: "console" });
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** Runs `fn`; on failure, appends the stack's output so a broken Worker explains itself. */
+async function withStackOutput<T>(stack: Stack, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof Error) error.message += `\nLast lines from the stack on port ${stack.port}:\n${tail(stack.output)}`;
+    throw error;
+  }
+}
+
+async function upload(api: GreenlightClient, name: string): Promise<Task> {
+  const result = await api.upload(RED, { callbackUrl: `${receiver.url}/hooks/${name}`, metadata: { test: name } });
+  expect(result.status, result.text).toBe(202);
+  return result.body;
+}
+
+async function decideAndComplete(api: GreenlightClient, taskId: string): Promise<Task> {
+  const decided = await api.decide(await approve(taskId));
+  expect(decided.status, decided.text).toBe(200);
+  return pollTask(api, taskId, (task) => task.status === "completed" && task.callback.state === "delivered", { timeoutMs: LIMITS.tagging });
+}
+
+beforeAll(async () => {
+  receiver = await startCallbackReceiver();
+  [main, shortTimeout] = await Promise.all([
+    startStack(freshStateDir()),
+    startStack(freshStateDir(), { REVIEW_TIMEOUT: `${REVIEW_TIMEOUT_SECONDS} seconds` }),
+  ]);
+});
+
+afterAll(async () => {
+  await stopAllStacks();
+  await receiver?.close();
+  for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the local stack", () => {
+  it("takes an upload through review, tagging and one signed callback", async () => {
+    const api = apiFor(main);
+    await withStackOutput(main, async () => {
+      const created = await api.upload(RED, { callbackUrl: `${receiver.url}/hooks/flow`, metadata: { test: "flow", n: 1 } });
+      expect(created.status, created.text).toBe(202);
+      const task = created.body;
+      expect(created.headers.get("location")).toBe(`/v1/tasks/${task.taskId}`);
+      expect(created.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
+      expect(task).toMatchObject({
+        status: "pending",
+        image: { contentType: "image/png", bytes: RED.byteLength, sha256: sha256(RED), width: 40, height: 30 },
+        metadata: { test: "flow", n: 1 },
+        decision: null,
+        tags: null,
+        callback: { url: `${receiver.url}/hooks/flow`, state: "pending", attempts: 0, lastError: null, deliveredAt: null },
+        links: { self: `/v1/tasks/${task.taskId}`, image: `/v1/tasks/${task.taskId}/image` },
+      });
+
+      const polled = await api.getTask(task.taskId);
+      expect(polled.status).toBe(200);
+      expect(polled.body.status).toBe("pending");
+
+      const { item } = await claimTask(api, task.taskId, LIMITS.claim);
+      expect(item).toMatchObject({ taskId: task.taskId, client: client.id, metadata: { test: "flow", n: 1 } });
+      expect(item.image).toMatchObject({ contentType: "image/png", bytes: RED.byteLength, width: 40, height: 30 });
+      expect(item.image.previewUrl.startsWith(`${main.baseUrl}/v1/images/${task.taskId}?`)).toBe(true);
+      const preview = await fetchBytes(item.image.previewUrl);
+      expect(preview.status).toBe(200);
+      expect(preview.contentType).toBe("image/png");
+      expect(Buffer.from(preview.bytes).equals(Buffer.from(RED))).toBe(true);
+
+      const announced = await api.announce(task.taskId, { channel: "C0E2E", messageTs: "1700000000.000100" });
+      expect(announced.status, announced.text).toBe(204);
+
+      const decided = await api.decide(await approve(task.taskId));
+      expect(decided.status, decided.text).toBe(200);
+      expect(decided.body).toMatchObject({ taskId: task.taskId, status: "approved", decision: { decision: "approve", reviewer, via: "console" } });
+
+      const completed = await pollTask(api, task.taskId, (t) => t.status !== "pending" && t.status !== "approved", { timeoutMs: LIMITS.tagging });
+      expect(completed.status).toBe("completed");
+      expect(completed.tags).toContainEqual(expect.objectContaining({ label: "red", source: "colour" }));
+      expect(completed.decision).toMatchObject({ decision: "approve", reviewer });
+
+      const callback = await receiver.waitForTask(task.taskId, LIMITS.callback);
+      expect(callback.path).toBe("/hooks/flow");
+      expect(callback.headers["content-type"]).toMatch(/^application\/json/);
+      const event = verifyCallback(callbackSecret, callback);
+      expect(event.type).toBe("task.completed");
+      const { callback: _sentBeforeDelivery, updatedAt: _updated, ...stable } = completed;
+      expect(event.data).toMatchObject(stable);
+
+      const delivered = await pollTask(api, task.taskId, (t) => t.callback.state !== "pending", { timeoutMs: LIMITS.callback });
+      expect(delivered.callback).toMatchObject({ state: "delivered", attempts: 1, lastError: null });
+      expect(delivered.callback.deliveredAt).not.toBeNull();
+      expect(receiver.forTask(task.taskId)).toHaveLength(1);
+    });
+  });
+
+  it("loses nothing on restart: a completed task stays, and a pending one can still be decided", async () => {
+    const before = apiFor(main);
+    const { completedId, pendingId } = await withStackOutput(main, async () => {
+      const done = await upload(before, "restart-completed");
+      const completed = await decideAndComplete(before, done.taskId);
+      expect(completed.tags).toContainEqual(expect.objectContaining({ label: "red" }));
+      const waiting = await upload(before, "restart-pending");
+      return { completedId: done.taskId, pendingId: waiting.taskId };
+    });
+    const completedBefore = (await before.getTask(completedId)).body;
+
+    // GREENLIGHT_STATE_DIR reached wrangler's --persist-to: the state is in the temp dir, not .wrangler/state.
+    expect(existsSync(join(main.stateDir, "v3", "kv"))).toBe(true);
+    const code = await main.stop();
+    expect([0, 130, 143]).toContain(code);
+    await waitFor(`port ${main.port} to be released after SIGTERM`, async () => ((await portReleased(main)) ? true : undefined), { timeoutMs: 10_000 });
+
+    main = await startStack(main.stateDir);
+    const after = apiFor(main);
+    await withStackOutput(main, async () => {
+      const kept = await after.getTask(completedId);
+      expect(kept.status, kept.text).toBe(200);
+      expect(kept.body).toEqual(completedBefore);
+
+      const pending = await after.getTask(pendingId);
+      expect(pending.status, pending.text).toBe(200);
+      expect(pending.body.status).toBe("pending");
+      const { item } = await claimTask(after, pendingId, LIMITS.claim);
+      expect(item.taskId).toBe(pendingId);
+
+      const completed = await decideAndComplete(after, pendingId);
+      expect(completed.tags).toContainEqual(expect.objectContaining({ label: "red", source: "colour" }));
+      expect(completed.callback).toMatchObject({ state: "delivered", attempts: 1 });
+      const event = verifyCallback(callbackSecret, await receiver.waitForTask(pendingId, LIMITS.callback));
+      expect(event.type).toBe("task.completed");
+      expect(event.data.taskId).toBe(pendingId);
+    });
+  });
+
+  it(`expires an undecided task after REVIEW_TIMEOUT (${REVIEW_TIMEOUT_SECONDS} seconds) and calls back task.expired`, async () => {
+    const api = apiFor(shortTimeout);
+    await withStackOutput(shortTimeout, async () => {
+      const task = await upload(api, "expiry");
+      expect(Date.parse(task.reviewDeadline) - Date.parse(task.createdAt)).toBe(REVIEW_TIMEOUT_SECONDS * 1000);
+
+      const expired = await pollTask(api, task.taskId, (t) => t.status !== "pending", { timeoutMs: LIMITS.expiry, intervalMs: 500 });
+      expect(expired.status).toBe("expired");
+      expect(expired.decision).toBeNull();
+      expect(expired.tags).toBeNull();
+
+      const event = verifyCallback(callbackSecret, await receiver.waitForTask(task.taskId, LIMITS.callback));
+      expect(event.type).toBe("task.expired");
+      expect(event.data).toMatchObject({ taskId: task.taskId, status: "expired", decision: null });
+
+      const late = await api.decide(await approve(task.taskId));
+      expect(late.status, late.text).toBe(409);
+      expect(late.body).toMatchObject({ error: { code: "review_expired" } });
+
+      const settled = await pollTask(api, task.taskId, (t) => t.callback.state !== "pending", { timeoutMs: LIMITS.callback });
+      expect(settled.callback).toMatchObject({ state: "delivered", attempts: 1 });
+      expect(receiver.forTask(task.taskId)).toHaveLength(1);
+    });
+  });
+});
