@@ -7,7 +7,7 @@ export default defineConfig({
     projects: [
       {
         plugins: [
-          cloudflareTest({
+          cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             // Workers AI is remote-only; tests spy on env.AI at the edge instead of asking for an account.
             remoteBindings: false,
@@ -19,15 +19,25 @@ export default defineConfig({
                 CALLBACK_SIGNING_SECRET: "whsec_ZGV2LWNhbGxiYWNrLXNlY3JldC0wMTIzNDU2Nzg5",
                 ALLOW_LOOPBACK_CALLBACKS: "true",
                 TAGGER: "embedded",
+                LOCAL_TAGGER_URL: inject("taggerUrl"),
                 MAX_UPLOAD_BYTES: String(64 * 1024),
               },
             },
-          }),
+          })),
         ],
         test: {
           name: "worker",
           include: ["worker/test/**/*.test.ts"],
-          globalSetup: ["worker/test/support/callback-receiver.ts"],
+          globalSetup: ["worker/test/support/callback-receiver.ts", "worker/test/support/local-tagger.ts"],
+        },
+      },
+      {
+        test: {
+          name: "tagger",
+          include: ["worker/local-tagger/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -15,6 +15,8 @@ export type Settings = {
   claimLeaseMs: number;
   allowLoopbackCallbacks: boolean;
   tagger: "workers-ai" | "embedded";
+  localTaggerUrl: string | null;
+  captionModel: string | null;
 };
 
 export class ConfigError extends Error {}
@@ -30,6 +32,9 @@ export function readSettings(env: Env): Settings {
   }
   if (!env.CALLBACK_SIGNING_SECRET?.startsWith("whsec_")) throw new ConfigError("CALLBACK_SIGNING_SECRET must start with whsec_");
   if (env.TAGGER !== "workers-ai" && env.TAGGER !== "embedded") throw new ConfigError('TAGGER must be "workers-ai" or "embedded"');
+  if (env.TAGGER === "embedded" && !URL.canParse(env.LOCAL_TAGGER_URL ?? "")) {
+    throw new ConfigError('LOCAL_TAGGER_URL must be the embedded tagger\'s URL when TAGGER is "embedded"');
+  }
   return {
     clientKeys: clientKeys.data,
     reviewerToken: env.REVIEWER_TOKEN,
@@ -40,6 +45,8 @@ export function readSettings(env: Env): Settings {
     claimLeaseMs: durationSetting("CLAIM_LEASE", env.CLAIM_LEASE),
     allowLoopbackCallbacks: env.ALLOW_LOOPBACK_CALLBACKS === "true",
     tagger: env.TAGGER,
+    localTaggerUrl: env.TAGGER === "embedded" ? env.LOCAL_TAGGER_URL : null,
+    captionModel: env.CAPTION_MODEL || null,
   };
 }
 

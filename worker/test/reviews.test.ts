@@ -1,8 +1,8 @@
 // Reviewer tooling: the pending list, exclusive claims with a lease, announcements and preview URLs.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ReviewItem } from "../src/domain/review.ts";
-import { api, asReviewer, createTask, decide, decisionToken, waitForTask } from "./support/api.ts";
-import { RED_PNG } from "./support/images.ts";
+import { api, asReviewer, createQueuedTask, decide, decisionToken, waitForTask } from "./support/api.ts";
+import { patternPng, RED_PNG, truncatedPng } from "./support/images.ts";
 
 const claim = (limit: number) =>
   api("/v1/reviews/claim", { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body: JSON.stringify({ limit }) });
@@ -11,6 +11,11 @@ const claimIds = async (limit: number) => ((await (await claim(limit)).json()) a
 
 const announce = (taskId: string, body: unknown = { channel: "C123", messageTs: "1700000000.000100" }) =>
   api(`/v1/reviews/${taskId}/announcement`, { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body: JSON.stringify(body) });
+
+async function listAll(): Promise<ReviewItem[]> {
+  const response = await api("/v1/reviews?limit=100", { headers: asReviewer() });
+  return ((await response.json()) as { items: ReviewItem[] }).items;
+}
 
 // Storage is shared by the tests of one file, so each test drains what earlier ones left claimable.
 async function drain() {
@@ -23,9 +28,9 @@ afterEach(() => {
 
 describe("GET /v1/reviews", () => {
   it("lists pending tasks oldest first with a cursor, and drops decided ones", async () => {
-    const first = await createTask();
-    const second = await createTask();
-    const third = await createTask();
+    const first = await createQueuedTask();
+    const second = await createQueuedTask();
+    const third = await createQueuedTask();
     await decide(await decisionToken(second.taskId, "reject"));
     await waitForTask(second.taskId, (t) => t.status === "rejected");
 
@@ -49,6 +54,16 @@ describe("GET /v1/reviews", () => {
       client: "demo",
       metadata: {},
       image: { contentType: "image/png", bytes: RED_PNG.byteLength, width: 64, height: 32, previewUrl: expect.stringMatching(/^https:\/\/greenlight\.test\/v1\/images\/tsk_\w+\?expires=\d+&sig=[\w-]+$/) },
+      prescreen: {
+        facts: [
+          { label: "png", score: 1, source: "format" },
+          { label: "landscape", score: 1, source: "geometry" },
+          { label: "red", score: 1, source: "colour" },
+        ],
+        perceptualHash: expect.stringMatching(/^[0-9a-f]{16}$/),
+        nearDuplicates: expect.any(Array),
+        unreadable: null,
+      },
     });
   });
 
@@ -62,10 +77,30 @@ describe("GET /v1/reviews", () => {
   });
 });
 
+describe("the pre-screen", () => {
+  it("points a reviewer at earlier uploads of the same picture, even re-encoded at another size", async () => {
+    const original = await createQueuedTask({ bytes: patternPng(64, 48, 1) });
+    const resized = await createQueuedTask({ bytes: patternPng(160, 120, 1) });
+    const different = await createQueuedTask({ bytes: patternPng(64, 48, 2) });
+
+    const items = await listAll();
+    const itemOf = (taskId: string) => items.find((item) => item.taskId === taskId)!;
+    expect(itemOf(resized.taskId).prescreen!.nearDuplicates).toContainEqual({ taskId: original.taskId, distance: expect.any(Number) });
+    expect(itemOf(resized.taskId).prescreen!.nearDuplicates[0]!.distance).toBeLessThanOrEqual(2);
+    expect(itemOf(different.taskId).prescreen!.nearDuplicates.map((near) => near.taskId)).not.toContain(original.taskId);
+  });
+
+  it("still queues an image whose pixels cannot be read, saying why", async () => {
+    const task = await createQueuedTask({ bytes: truncatedPng() });
+    const item = (await listAll()).find((candidate) => candidate.taskId === task.taskId)!;
+    expect(item.prescreen).toEqual({ facts: [], perceptualHash: null, nearDuplicates: [], unreadable: expect.stringMatching(/^cannot decode image\/png: /) });
+  });
+});
+
 describe("POST /v1/reviews/claim", () => {
   it("hands each pending task to exactly one of many concurrent claimers", async () => {
     await drain();
-    const tasks = await Promise.all(Array.from({ length: 6 }, () => createTask()));
+    const tasks = await Promise.all(Array.from({ length: 6 }, () => createQueuedTask()));
     const claims = await Promise.all(Array.from({ length: 5 }, () => claimIds(3)));
 
     const all = claims.flat();
@@ -75,15 +110,15 @@ describe("POST /v1/reviews/claim", () => {
 
   it("claims oldest first, up to the limit", async () => {
     await drain();
-    const older = await createTask();
-    await createTask();
+    const older = await createQueuedTask();
+    await createQueuedTask();
     expect(await claimIds(1)).toEqual([older.taskId]);
   });
 
   it("offers a claimed task again once its lease runs out unannounced, but never an announced one", async () => {
     await drain();
-    const unannounced = await createTask();
-    const announced = await createTask();
+    const unannounced = await createQueuedTask();
+    const announced = await createQueuedTask();
     expect(new Set(await claimIds(10))).toEqual(new Set([unannounced.taskId, announced.taskId]));
     expect((await announce(announced.taskId)).status).toBe(204);
     expect(await claimIds(10)).toEqual([]);
@@ -97,7 +132,7 @@ describe("POST /v1/reviews/claim", () => {
 
   it("does not hand out decided tasks", async () => {
     await drain();
-    const task = await createTask();
+    const task = await createQueuedTask();
     await decide(await decisionToken(task.taskId, "approve"));
     expect(await claimIds(10)).toEqual([]);
   });
@@ -114,7 +149,7 @@ describe("POST /v1/reviews/claim", () => {
 
 describe("POST /v1/reviews/:id/announcement", () => {
   it("answers 204 for a known task, 404 for an unknown one, 400 for a bad body and 401 without the token", async () => {
-    const task = await createTask();
+    const task = await createQueuedTask();
     const ok = await announce(task.taskId);
     expect(ok.status).toBe(204);
     expect(await ok.text()).toBe("");
@@ -130,7 +165,7 @@ describe("POST /v1/reviews/:id/announcement", () => {
 describe("GET /v1/images/:id (signed preview)", () => {
   async function previewUrl() {
     await drain();
-    const task = await createTask();
+    const task = await createQueuedTask();
     const [item] = ((await (await claim(1)).json()) as { items: ReviewItem[] }).items;
     expect(item!.taskId).toBe(task.taskId);
     return new URL(item!.image.previewUrl);

@@ -1,8 +1,11 @@
-// The tagger adapter: Workers AI (spied at the binding, since it cannot run locally) and the embedded path.
+// The tagger adapter: Workers AI (spied at the binding, since it cannot run locally) and the embedded tagger service.
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { tagImage, WORKERS_AI_MODEL } from "../src/adapters/tagger.ts";
-import { RED_PNG } from "./support/images.ts";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
+import { captionImage, tagImage, WORKERS_AI_MODEL } from "../src/adapters/tagger.ts";
+import { RED_PNG, truncatedPng } from "./support/images.ts";
+
+const workersAi = { tagger: "workers-ai" as const, localTaggerUrl: null };
+const embedded = () => ({ tagger: "embedded" as const, localTaggerUrl: inject("taggerUrl") });
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -17,7 +20,7 @@ describe("tagImage with Workers AI", () => {
       { label: "TIGER CAT", score: 0.03 },
     ] as never);
 
-    const tags = await tagImage(env.AI, "workers-ai", RED_PNG);
+    const tags = await tagImage(env.AI, workersAi, RED_PNG);
 
     expect(run).toHaveBeenCalledWith(WORKERS_AI_MODEL, { image: [...RED_PNG] });
     expect(tags).toEqual([
@@ -28,15 +31,30 @@ describe("tagImage with Workers AI", () => {
 
   it("refuses output that is not the documented shape, so the step retries instead of storing junk", async () => {
     vi.spyOn(env.AI, "run").mockResolvedValue({ response: "a cat" } as never);
-    await expect(tagImage(env.AI, "workers-ai", RED_PNG)).rejects.toThrow();
+    await expect(tagImage(env.AI, workersAi, RED_PNG)).rejects.toThrow();
+  });
+});
+
+describe("captionImage", () => {
+  it("asks the configured vision model for one line and keeps only that line", async () => {
+    const run = vi.spyOn(env.AI, "run").mockResolvedValue({ description: " A red rectangle on nothing.\nMore text." } as never);
+    expect(await captionImage(env.AI, "@cf/llava-hf/llava-1.5-7b-hf", RED_PNG)).toBe("A red rectangle on nothing.");
+    expect(run).toHaveBeenCalledWith("@cf/llava-hf/llava-1.5-7b-hf", expect.objectContaining({ image: [...RED_PNG], max_tokens: 64 }));
   });
 });
 
 describe("tagImage with the embedded tagger", () => {
-  it("reads the image itself and never calls Workers AI", async () => {
+  it("asks the local service, never Workers AI, and returns its tags", async () => {
     const run = vi.spyOn(env.AI, "run");
-    const tags = await tagImage(env.AI, "embedded", RED_PNG);
+    const tags = await tagImage(env.AI, embedded(), RED_PNG);
     expect(run).not.toHaveBeenCalled();
-    expect(tags.map((tag) => tag.label)).toEqual(expect.arrayContaining(["red", "png", "landscape"]));
+    expect(tags).toEqual(expect.arrayContaining([expect.objectContaining({ label: "red", source: "colour" })]));
+  });
+
+  it("gives up at once, without retries, on an image the service cannot decode", async () => {
+    await expect(tagImage(env.AI, embedded(), truncatedPng())).rejects.toMatchObject({
+      name: "NonRetryableError",
+      message: expect.stringMatching(/^embedded tagger refused the image: undecodable_image: /),
+    });
   });
 });

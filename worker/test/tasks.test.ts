@@ -1,6 +1,6 @@
 // POST /v1/tasks, GET /v1/tasks/:id and GET /v1/tasks/:id/image through the real Worker.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { api, asClient, createTask, OTHER_CLIENT_KEY, postImage, upload } from "./support/api.ts";
 import { RED_PNG, solidPng } from "./support/images.ts";
 
@@ -42,13 +42,17 @@ describe("POST /v1/tasks", () => {
       metadata: {},
       decision: null,
       tags: null,
+      caption: null,
       callback: { url: null, state: "none", attempts: 0, lastError: null, deliveredAt: null },
       links: { self: `/v1/tasks/${task.taskId}`, image: `/v1/tasks/${task.taskId}/image` },
     });
     const stored = await env.IMAGES.get(`images/${task.taskId}`);
     expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(RED_PNG);
-    expect(await env.TASKS.get(`task:v1:${task.taskId}`, "json")).toEqual({ clientId: "demo", task });
-    expect((await env.TASKS.list({ prefix: `pending:v1:${task.createdAt}:${task.taskId}` })).keys).toHaveLength(1);
+    expect(await env.TASKS.get(`task:v1:${task.taskId}`, "json")).toEqual({ clientId: "demo", task, prescreen: null });
+    // The workflow pre-screens the image, then queues it for reviewers.
+    await vi.waitFor(async () => {
+      expect((await env.TASKS.list({ prefix: `pending:v1:${task.createdAt}:${task.taskId}` })).keys).toHaveLength(1);
+    });
   });
 
   it("accepts multipart with a callbackUrl and metadata", async () => {

@@ -1,22 +1,55 @@
-// The one tagger: Workers AI in production, the embedded analyser where Workers AI cannot run (local, CI).
+// The one tagger: Workers AI in production, the embedded tagger service where Workers AI cannot run (local, CI).
+import { NonRetryableError } from "cloudflare:workflows";
 import { z } from "zod";
-import { analyzeImage } from "../domain/image-analysis.ts";
-import type { Tag } from "../domain/task.ts";
+import type { Settings } from "../config.ts";
+import { type Tag, TagSchema } from "../domain/tag.ts";
 
 export const WORKERS_AI_MODEL = "@cf/microsoft/resnet-50";
 const WORKERS_AI_SOURCE = "workers-ai:resnet-50";
 // resnet-50 spreads probability over 1,000 ImageNet classes; below this a label is noise.
 const MIN_SCORE = 0.05;
+const CAPTION_PROMPT = "Describe this image in one short sentence.";
+const CAPTION_MAX_LENGTH = 200;
+// The embedded tagger runs its models one image at a time; a queue of a few images must still fit.
+const LOCAL_TAGGER_TIMEOUT_MS = 60_000;
 
 const ResNetOutputSchema = z.array(z.object({ label: z.string(), score: z.number().min(0).max(1) }));
+const CaptionOutputSchema = z.object({ description: z.string() });
+const LocalTaggerErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
-export type TaggerKind = "workers-ai" | "embedded";
+type TaggerSettings = Pick<Settings, "tagger" | "localTaggerUrl">;
 
-export async function tagImage(ai: Ai, kind: TaggerKind, bytes: Uint8Array): Promise<Tag[]> {
-  if (kind === "embedded") return analyzeImage(bytes);
+/** Tags, best first. Bytes that can never be tagged throw NonRetryableError; anything else may pass on a retry. */
+export async function tagImage(ai: Ai, settings: TaggerSettings, bytes: Uint8Array): Promise<Tag[]> {
+  if (settings.tagger === "embedded") return tagLocally(settings.localTaggerUrl ?? "", bytes);
   const output = ResNetOutputSchema.parse(await ai.run(WORKERS_AI_MODEL, { image: [...bytes] }));
   return output
     .filter((entry) => entry.score >= MIN_SCORE)
     .sort((a, b) => b.score - a.score)
     .map((entry) => ({ label: entry.label.toLowerCase(), score: entry.score, source: WORKERS_AI_SOURCE }));
+}
+
+/** A one-line caption from a Workers AI vision model (only where Workers AI runs). */
+export async function captionImage(ai: Ai, model: string, bytes: Uint8Array): Promise<string> {
+  const output = CaptionOutputSchema.parse(
+    await ai.run(model as "@cf/llava-hf/llava-1.5-7b-hf", { image: [...bytes], prompt: CAPTION_PROMPT, max_tokens: 64 }),
+  );
+  return output.description.trim().split("\n")[0]!.slice(0, CAPTION_MAX_LENGTH);
+}
+
+// The embedded tagger speaks Workers AI's contract (image bytes in, [{label, score}] out) plus a source per tag.
+async function tagLocally(baseUrl: string, bytes: Uint8Array): Promise<Tag[]> {
+  const response = await fetch(new URL("/tag", baseUrl), {
+    method: "POST",
+    headers: { "content-type": "application/octet-stream" },
+    body: bytes,
+    signal: AbortSignal.timeout(LOCAL_TAGGER_TIMEOUT_MS),
+  });
+  const body: unknown = await response.json().catch(() => null);
+  if (response.ok) return z.array(TagSchema).parse(body);
+  const error = LocalTaggerErrorSchema.safeParse(body);
+  const reason = error.success ? `${error.data.error.code}: ${error.data.error.message}` : `HTTP ${response.status}`;
+  // A 4xx means these bytes will never decode; retrying would only delay the inevitable `failed`.
+  if (response.status >= 400 && response.status < 500) throw new NonRetryableError(`embedded tagger refused the image: ${reason}`);
+  throw new Error(`embedded tagger failed: ${reason}`);
 }

@@ -1,4 +1,5 @@
 // KV (TASKS): task records and the pending queue that reviewer tooling lists oldest first.
+import { hashBands } from "../domain/perceptual-hash.ts";
 import { type TaskRecord, TaskRecordSchema } from "../domain/task.ts";
 
 // Versioned prefixes so a future record shape can live beside this one during a migration.
@@ -35,4 +36,27 @@ export async function listPending(kv: KVNamespace, limit: number, cursor?: strin
     taskIds: page.keys.map((key) => key.metadata?.taskId ?? key.name.slice(key.name.lastIndexOf(":") + 1)),
     cursor: page.list_complete ? null : page.cursor,
   };
+}
+
+// Perceptual-hash index: one key per band of each hash, so near-duplicates are found by prefix, never by a scan.
+const hashBandPrefix = (band: number, value: string) => `phash:v1:${band}:${value}:`;
+
+export async function indexPerceptualHash(kv: KVNamespace, taskId: string, hash: string): Promise<void> {
+  await Promise.all(
+    hashBands(hash).map((value, band) => kv.put(`${hashBandPrefix(band, value)}${taskId}`, "", { metadata: { hash } })),
+  );
+}
+
+/** Earlier tasks whose hash shares at least one band with `hash`: every hash within 3 bits, most within 10. */
+export async function perceptualHashCandidates(kv: KVNamespace, hash: string): Promise<Map<string, string>> {
+  const pages = await Promise.all(
+    hashBands(hash).map((value, band) => kv.list<{ hash: string }>({ prefix: hashBandPrefix(band, value) })),
+  );
+  const candidates = new Map<string, string>();
+  for (const page of pages) {
+    for (const key of page.keys) {
+      if (key.metadata) candidates.set(key.name.slice(key.name.lastIndexOf(":") + 1), key.metadata.hash);
+    }
+  }
+  return candidates;
 }

@@ -1,13 +1,16 @@
-// The embedded tagger: decodes an image and tags its dominant colours, format and orientation.
+// Cheap facts read from the pixels at upload: format, orientation, dominant colours and a perceptual hash.
 import { decodeImage, type Pixels } from "./image-decode.ts";
 import { probeImage } from "./image-probe.ts";
+import { perceptualHash } from "./perceptual-hash.ts";
 import type { Tag } from "./task.ts";
 
 const SAMPLE_TARGET = 65_536; // pixels looked at, whatever the size: a 20 MP image is sampled every 17th pixel
 const COLOUR_THRESHOLD = 0.1; // a colour is named when it covers at least this share of the visible pixels
 
-/** Tags an image, best first; throws an Error when the bytes are not a decodable PNG, JPEG, GIF or WebP. */
-export function analyzeImage(bytes: Uint8Array): Tag[] {
+export type ImageAnalysis = { tags: Tag[]; perceptualHash: string };
+
+/** Fact tags (best first) and the dHash; throws an Error when the bytes are not a decodable PNG, JPEG, GIF or WebP. */
+export function analyzeImage(bytes: Uint8Array): ImageAnalysis {
   const probe = probeImage(bytes);
   if (probe === null) throw new Error("cannot analyze image: not a PNG, JPEG, GIF or WebP with a readable size");
   const { contentType, width, height } = probe;
@@ -24,7 +27,8 @@ export function analyzeImage(bytes: Uint8Array): Tag[] {
     { label: orientationOf(width, height), score: 1, source: "geometry" },
     ...dominantColours(pixels),
   ];
-  return tags.sort((a, b) => b.score - a.score); // Array.prototype.sort is stable (ES2019)
+  // Array.prototype.sort is stable (ES2019), so equal scores keep the order above.
+  return { tags: tags.sort((a, b) => b.score - a.score), perceptualHash: perceptualHash(pixels) };
 }
 
 function orientationOf(width: number, height: number): string {

@@ -1,5 +1,6 @@
 // What reviewer tooling sees and sends: review items, claims and announcements.
 import { z } from "zod";
+import { PrescreenSchema } from "./prescreen.ts";
 import { ImageFactsSchema, MetadataSchema } from "./task.ts";
 
 export const ReviewItemSchema = z
@@ -12,6 +13,7 @@ export const ReviewItemSchema = z
     image: ImageFactsSchema.omit({ sha256: true }).extend({
       previewUrl: z.url().meta({ description: "Signed, expiring URL that needs no other credentials." }),
     }),
+    prescreen: PrescreenSchema.nullable(),
   })
   .meta({ id: "ReviewItem" });
 export type ReviewItem = z.infer<typeof ReviewItemSchema>;

@@ -1,5 +1,9 @@
 // The task as clients see it, the record Greenlight stores, and the status machine between them.
 import { z } from "zod";
+import { PrescreenSchema } from "./prescreen.ts";
+import { TagSchema } from "./tag.ts";
+
+export type { Tag } from "./tag.ts";
 
 export const TASK_ID_PATTERN = /^tsk_[0-9a-f]{32}$/;
 
@@ -24,15 +28,6 @@ export const DecisionSchema = z
   })
   .meta({ id: "Decision" });
 export type Decision = z.infer<typeof DecisionSchema>;
-
-export const TagSchema = z
-  .object({
-    label: z.string(),
-    score: z.number().min(0).max(1),
-    source: z.string(),
-  })
-  .meta({ id: "Tag" });
-export type Tag = z.infer<typeof TagSchema>;
 
 export const CallbackSchema = z.object({
   url: z.string().nullable(),
@@ -66,16 +61,18 @@ export const TaskSchema = z
     metadata: MetadataSchema,
     decision: DecisionSchema.nullable(),
     tags: z.array(TagSchema).nullable(),
+    caption: z.string().nullable().meta({ description: "A one-line description, when CAPTION_MODEL is set." }),
     callback: CallbackSchema,
     links: z.object({ self: z.string(), image: z.string() }),
   })
   .meta({ id: "Task" });
 export type Task = z.infer<typeof TaskSchema>;
 
-/** What KV keeps: the public task plus who owns it. */
+/** What KV keeps: the public task, who owns it, and the reviewer-only pre-screen (other tasks' ids stay off the task). */
 export const TaskRecordSchema = z.object({
   clientId: z.string(),
   task: TaskSchema,
+  prescreen: PrescreenSchema.nullable(),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 

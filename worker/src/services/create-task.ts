@@ -1,9 +1,9 @@
-// Accepting an upload: store the image, open the task's gate, record it, start its workflow, queue it.
+// Accepting an upload: store the image, open the task's gate, record it, start its workflow.
 import { openGate } from "../adapters/decision-gate.ts";
 import { idempotencyLedger } from "../adapters/idempotency-ledger.ts";
 import { putImage } from "../adapters/image-store.ts";
 import { startReview } from "../adapters/review-workflow.ts";
-import { enqueuePending, getTaskRecord, putTaskRecord } from "../adapters/task-store.ts";
+import { getTaskRecord, putTaskRecord } from "../adapters/task-store.ts";
 import type { Settings } from "../config.ts";
 import { sha256Hex } from "../domain/digest.ts";
 import { probeImage } from "../domain/image-probe.ts";
@@ -49,6 +49,7 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
 
   const record: TaskRecord = {
     clientId: upload.clientId,
+    prescreen: null,
     task: {
       taskId,
       status: "pending",
@@ -59,6 +60,7 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
       metadata: upload.metadata,
       decision: null,
       tags: null,
+      caption: null,
       callback: { url: upload.callbackUrl, state: upload.callbackUrl ? "pending" : "none", attempts: 0, lastError: null, deliveredAt: null },
       links: taskLinks(taskId),
     },
@@ -66,7 +68,7 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
   await putImage(env.IMAGES, taskId, upload.bytes, record.task.image);
   await openGate(env, taskId, Date.parse(record.task.reviewDeadline));
   await putTaskRecord(env.TASKS, record);
+  // The workflow pre-screens the image, then queues it for reviewers.
   await startReview(env.REVIEW_WORKFLOW, { record });
-  await enqueuePending(env.TASKS, record);
   return { record, replayed };
 }

@@ -18,5 +18,6 @@ export async function toReviewItem(settings: Settings, origin: string, record: T
     client: record.clientId,
     metadata: task.metadata,
     image: { ...image, previewUrl: await signPreviewUrl(settings.decisionSecret, origin, task.taskId, expires) },
+    prescreen: record.prescreen,
   };
 }

@@ -5,21 +5,25 @@ import { deliverCallback } from "../adapters/callbacks.ts";
 import { settleAtGate } from "../adapters/decision-gate.ts";
 import { readImageBytes } from "../adapters/image-store.ts";
 import { DECISION_EVENT } from "../adapters/review-workflow.ts";
-import { tagImage } from "../adapters/tagger.ts";
-import { dequeuePending, putTaskRecord } from "../adapters/task-store.ts";
+import { captionImage, tagImage } from "../adapters/tagger.ts";
+import { dequeuePending, enqueuePending, putTaskRecord } from "../adapters/task-store.ts";
 import { readSettings } from "../config.ts";
 import { buildCallbackMessage } from "../domain/callback-event.ts";
 import { checkCallbackUrl } from "../domain/callback-url.ts";
 import { type Callback, statusAfter, type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
+import { prescreenTask } from "../services/prescreen.ts";
 
 export type ReviewParams = { record: TaskRecord };
 
 // Step names are replay keys and test handles: stable phrases, never ids or counters.
 export const STEPS = {
+  prescreenImage: "prescreen image",
+  enqueueReview: "enqueue for review",
   awaitDecision: "await decision",
   settleReview: "settle review",
   recordDecision: "record decision",
   tagImage: "tag image",
+  captionImage: "caption image",
   recordTags: "record tags",
   prepareCallback: "prepare callback",
   deliverCallback: "deliver callback",
@@ -44,6 +48,10 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     let record = TaskRecordSchema.parse(event.payload.record);
     const taskId = record.task.taskId;
 
+    // Reviewers see the task only once its pre-screen is stored, so every announcement can show it.
+    const prescreen = await step.do(STEPS.prescreenImage, STORE, () => prescreenTask(this.env, taskId));
+    record = await this.save(step, STEPS.enqueueReview, { ...record, prescreen }, {}, () => enqueuePending(this.env.TASKS, record));
+
     try {
       // Measured from the instance's creation, so a replay computes the same timeout.
       const timeout = Math.max(Date.parse(record.task.reviewDeadline) - event.timestamp.getTime(), 1000);
@@ -65,12 +73,24 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
       let tags: Tag[] | null = null;
       try {
         tags = await step.do(STEPS.tagImage, TAG, async () =>
-          tagImage(this.env.AI, settings.tagger, await readImageBytes(this.env.IMAGES, taskId)),
+          tagImage(this.env.AI, settings, await readImageBytes(this.env.IMAGES, taskId)),
         );
       } catch (error) {
         console.error(JSON.stringify({ event: "tagging_failed", taskId, error: String(error) }));
       }
-      record = await this.save(step, STEPS.recordTags, record, tags ? { status: "completed", tags } : { status: "failed" });
+      const captionModel = settings.tagger === "workers-ai" ? settings.captionModel : null;
+      let caption: string | null = null;
+      if (tags && captionModel) {
+        try {
+          caption = await step.do(STEPS.captionImage, TAG, async () =>
+            captionImage(this.env.AI, captionModel, await readImageBytes(this.env.IMAGES, taskId)),
+          );
+        } catch (error) {
+          // A caption is a nicety: without one the task still completes with its tags.
+          console.warn(JSON.stringify({ event: "caption_failed", taskId, error: String(error) }));
+        }
+      }
+      record = await this.save(step, STEPS.recordTags, record, tags ? { status: "completed", tags, caption } : { status: "failed" });
     }
 
     const url = record.task.callback.url;

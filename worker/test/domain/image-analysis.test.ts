@@ -1,4 +1,4 @@
-// Specs for the embedded tagger: it decodes real pixels and tags colours, format and orientation.
+// Specs for the upload-time image facts: decoding real pixels into colour, format and orientation tags.
 import { encode as encodePng } from "fast-png";
 import { zlibSync } from "fflate";
 import { encode as encodeJpeg } from "jpeg-js";
@@ -55,9 +55,12 @@ function expectBlueAndWhiteHalves(tags: Tag[]) {
   for (const tag of colours(tags)) expect(tag.score).toBeCloseTo(0.5, 1);
 }
 
+// The fact tags alone; the perceptual hash has its own spec file.
+const tagsOf = (bytes: Uint8Array) => analyzeImage(bytes).tags;
+
 describe("analyzeImage", () => {
   it("tags a red landscape PNG as red, png and landscape", () => {
-    const tags = analyzeImage(png(64, 32, () => RED));
+    const tags = tagsOf(png(64, 32, () => RED));
     expect(tags).toEqual([
       { label: "png", score: 1, source: "format" },
       { label: "landscape", score: 1, source: "geometry" },
@@ -66,11 +69,11 @@ describe("analyzeImage", () => {
   });
 
   it("finds blue and white, about half each, in a half-blue half-white PNG", () => {
-    expectBlueAndWhiteHalves(analyzeImage(png(40, 24, (x) => halves(x, 40))));
+    expectBlueAndWhiteHalves(tagsOf(png(40, 24, (x) => halves(x, 40))));
   });
 
   it("reads the pixels of a JPEG", () => {
-    const tags = analyzeImage(jpeg(40, 24, (x) => halves(x, 40)));
+    const tags = tagsOf(jpeg(40, 24, (x) => halves(x, 40)));
     expect(tags.slice(0, 2)).toEqual([
       { label: "jpeg", score: 1, source: "format" },
       { label: "landscape", score: 1, source: "geometry" },
@@ -79,7 +82,7 @@ describe("analyzeImage", () => {
   });
 
   it("reads the pixels of a GIF", () => {
-    const tags = analyzeImage(gif(20, 40, [0x1428dc, 0xffffff], (x) => (x < 10 ? 0 : 1)));
+    const tags = tagsOf(gif(20, 40, [0x1428dc, 0xffffff], (x) => (x < 10 ? 0 : 1)));
     expect(tags.slice(0, 2)).toEqual([
       { label: "gif", score: 1, source: "format" },
       { label: "portrait", score: 1, source: "geometry" },
@@ -89,7 +92,7 @@ describe("analyzeImage", () => {
 
   it("reads the pixels of a lossless and a lossy WebP", () => {
     for (const bytes of [HALVES_WEBP_LOSSLESS, HALVES_WEBP_LOSSY]) {
-      const tags = analyzeImage(bytes);
+      const tags = tagsOf(bytes);
       expect(tags.slice(0, 2)).toEqual([
         { label: "webp", score: 1, source: "format" },
         { label: "landscape", score: 1, source: "geometry" },
@@ -100,67 +103,67 @@ describe("analyzeImage", () => {
 
   it("reads palette, 16-bit, 1-bit greyscale and interlaced PNGs", () => {
     const palette = encodePng({ width: 8, height: 8, channels: 1, depth: 8, palette: [[0, 160, 40]], data: new Uint8Array(64) });
-    expect(colours(analyzeImage(palette))).toEqual([{ label: "green", score: 1, source: "colour" }]);
+    expect(colours(tagsOf(palette))).toEqual([{ label: "green", score: 1, source: "colour" }]);
 
     const deep = encodePng({ width: 8, height: 8, channels: 3, depth: 16, data: new Uint16Array(192).fill(65535) });
-    expect(colours(analyzeImage(deep))).toEqual([{ label: "white", score: 1, source: "colour" }]);
+    expect(colours(tagsOf(deep))).toEqual([{ label: "white", score: 1, source: "colour" }]);
 
     // Each byte 0x0f: four black pixels then four white ones.
     const bits = encodePng({ width: 8, height: 4, channels: 1, depth: 1, data: new Uint8Array(4).fill(0x0f) });
-    expect(colours(analyzeImage(bits))).toEqual([
+    expect(colours(tagsOf(bits))).toEqual([
       { label: "black", score: 0.5, source: "colour" },
       { label: "white", score: 0.5, source: "colour" },
     ]);
 
     const interlaced = encodePng({ width: 16, height: 16, data: paint(16, 16, () => BLUE) }, { interlace: "Adam7" });
-    expect(colours(analyzeImage(interlaced))).toEqual([{ label: "blue", score: 1, source: "colour" }]);
+    expect(colours(tagsOf(interlaced))).toEqual([{ label: "blue", score: 1, source: "colour" }]);
   });
 
   it("calls an image square when its sides are within 5% and portrait when it is taller", () => {
-    const geometry = (bytes: Uint8Array) => analyzeImage(bytes).find((tag) => tag.source === "geometry")?.label;
+    const geometry = (bytes: Uint8Array) => tagsOf(bytes).find((tag) => tag.source === "geometry")?.label;
     expect(geometry(png(100, 100, () => RED))).toBe("square");
     expect(geometry(png(100, 104, () => RED))).toBe("square");
     expect(geometry(png(30, 60, () => RED))).toBe("portrait");
   });
 
   it("ignores transparent pixels when measuring colours", () => {
-    const tags = analyzeImage(png(40, 40, (x) => (x < 30 ? CLEAR : RED)));
+    const tags = tagsOf(png(40, 40, (x) => (x < 30 ? CLEAR : RED)));
     expect(colours(tags)).toEqual([{ label: "red", score: 1, source: "colour" }]);
     const out = new Uint8Array(1024);
     const writer = new GifWriter(out, 20, 10, { palette: [0x000000, 0xe61414] });
     writer.addFrame(0, 0, 20, 10, Array.from({ length: 200 }, (_, i) => (i % 20 < 15 ? 0 : 1)), { transparent: 0 });
-    expect(colours(analyzeImage(out.slice(0, writer.end())))).toEqual([{ label: "red", score: 1, source: "colour" }]);
+    expect(colours(tagsOf(out.slice(0, writer.end())))).toEqual([{ label: "red", score: 1, source: "colour" }]);
   });
 
   it("leaves out colours that cover less than a tenth of the image", () => {
-    const tags = analyzeImage(png(100, 10, (x) => (x < 5 ? RED : WHITE)));
+    const tags = tagsOf(png(100, 10, (x) => (x < 5 ? RED : WHITE)));
     expect(colours(tags)).toEqual([{ label: "white", score: 0.95, source: "colour" }]);
   });
 
   it("samples a large image in stripes and still measures each share", () => {
-    const tags = analyzeImage(png(1200, 900, (x) => (x < 400 ? RED : x < 800 ? GREEN : WHITE)));
+    const tags = tagsOf(png(1200, 900, (x) => (x < 400 ? RED : x < 800 ? GREEN : WHITE)));
     expect(colours(tags).map((tag) => tag.label).sort()).toEqual(["green", "red", "white"]);
     for (const tag of colours(tags)) expect(tag.score).toBeCloseTo(1 / 3, 1);
   });
 
   it("sorts tags best first", () => {
-    const tags = analyzeImage(png(100, 10, (x) => (x < 70 ? WHITE : BLUE)));
+    const tags = tagsOf(png(100, 10, (x) => (x < 70 ? WHITE : BLUE)));
     expect(tags.map((tag) => tag.label)).toEqual(["png", "landscape", "white", "blue"]);
     expect(tags.map((tag) => tag.score)).toEqual([1, 1, 0.7, 0.3]);
   });
 
   it("throws a clear error for a truncated JPEG", () => {
     const bytes = jpeg(40, 24, (x) => halves(x, 40));
-    expect(() => analyzeImage(bytes.subarray(0, bytes.length - 200))).toThrow(/^cannot decode image\/jpeg: /);
+    expect(() => tagsOf(bytes.subarray(0, bytes.length - 200))).toThrow(/^cannot decode image\/jpeg: /);
   });
 
   it("throws a clear error for a truncated PNG, GIF or WebP", () => {
     const pngBytes = png(40, 24, (x) => halves(x, 40));
-    expect(() => analyzeImage(pngBytes.subarray(0, pngBytes.length - 20))).toThrow(/^cannot decode image\/png: /);
+    expect(() => tagsOf(pngBytes.subarray(0, pngBytes.length - 20))).toThrow(/^cannot decode image\/png: /);
     const gifBytes = gif(20, 40, [0x1428dc, 0xffffff], (x) => (x < 10 ? 0 : 1));
-    expect(() => analyzeImage(gifBytes.subarray(0, gifBytes.length - 10))).toThrow(/^cannot decode image\/gif: /);
+    expect(() => tagsOf(gifBytes.subarray(0, gifBytes.length - 10))).toThrow(/^cannot decode image\/gif: /);
     for (const webp of [HALVES_WEBP_LOSSLESS, HALVES_WEBP_LOSSY]) {
-      expect(() => analyzeImage(webp.subarray(0, webp.length - 8))).toThrow(/^cannot decode image\/webp: /);
+      expect(() => tagsOf(webp.subarray(0, webp.length - 8))).toThrow(/^cannot decode image\/webp: /);
     }
   });
 
@@ -168,17 +171,17 @@ describe("analyzeImage", () => {
     const bytes = png(40, 24, (x) => halves(x, 40));
     const at = bytes.length - 20; // inside the IDAT data
     bytes[at] = (bytes[at] ?? 0) ^ 0xff;
-    expect(() => analyzeImage(bytes)).toThrow(/^cannot decode image\/png: /);
+    expect(() => tagsOf(bytes)).toThrow(/^cannot decode image\/png: /);
   });
 
   it("refuses a PNG whose data inflates far past its declared size", () => {
-    expect(() => analyzeImage(pngWithData(1, 1, zlibSync(new Uint8Array(1 << 20))))).toThrow(
+    expect(() => tagsOf(pngWithData(1, 1, zlibSync(new Uint8Array(1 << 20))))).toThrow(
       "cannot decode image/png: image data inflates to more than its header declares",
     );
   });
 
   it("refuses, without decoding, an image too large for a Worker's memory", () => {
-    expect(() => analyzeImage(pngWithData(20000, 20000, zlibSync(new Uint8Array(16))))).toThrow(
+    expect(() => tagsOf(pngWithData(20000, 20000, zlibSync(new Uint8Array(16))))).toThrow(
       "cannot decode image/png: 20000x20000 is too large to decode within a Worker's memory",
     );
   });
@@ -200,7 +203,7 @@ describe("analyzeImage", () => {
           bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
         }
         try {
-          expect(analyzeImage(bytes).length).toBeGreaterThan(0);
+          expect(tagsOf(bytes).length).toBeGreaterThan(0);
         } catch (error) {
           expect(error).toBeInstanceOf(Error);
           expect((error as Error).message).toMatch(/^cannot (analyze image|decode image\/(png|jpeg|gif|webp)): /);
@@ -214,12 +217,12 @@ describe("analyzeImage", () => {
       "474946383961280018008000001428dcffffff2c0000000028001800000240848f99c1edff9494b0d6898fdd2d67ce7918b8ea13" +
         "6999140aa90adbba081cc91addd9069eeb3ca3dbfd82805f8068440e8349e6d2f7b435a13c65d579a5e20a003b",
     );
-    expect(analyzeImage(bytes).map((tag) => tag.label)).toEqual(["gif", "landscape", "blue"]);
+    expect(tagsOf(bytes).map((tag) => tag.label)).toEqual(["gif", "landscape", "blue"]);
   });
 
   it("throws for bytes that are not an image", () => {
-    expect(() => analyzeImage(new TextEncoder().encode("just some text"))).toThrow(/^cannot analyze image: /);
-    expect(() => analyzeImage(new Uint8Array())).toThrow(/^cannot analyze image: /);
+    expect(() => tagsOf(new TextEncoder().encode("just some text"))).toThrow(/^cannot analyze image: /);
+    expect(() => tagsOf(new Uint8Array())).toThrow(/^cannot analyze image: /);
   });
 });
 

@@ -37,6 +37,22 @@ export async function createTask(options: UploadOptions = {}): Promise<Task> {
   return task;
 }
 
+/** A task that reviewers can see: the workflow has pre-screened it and put it in the pending queue. */
+export async function createQueuedTask(options: UploadOptions = {}): Promise<Task> {
+  const task = await createTask(options);
+  const key = `pending:v1:${task.createdAt}:${task.taskId}`;
+  await waitUntil(async () => (await env.TASKS.list({ prefix: key })).keys.length === 1, `${task.taskId} was never queued`);
+  return task;
+}
+
+async function waitUntil(check: () => Promise<boolean>, failure: string, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(failure);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 export function decisionToken(taskId: string, decision: "approve" | "reject", extra: { reviewer?: string; jti?: string; reason?: string } = {}) {
   const reviewer = extra.reviewer ?? "ada";
   return signDecisionToken(env.DECISION_SIGNING_SECRET, {
@@ -59,11 +75,9 @@ export async function getTask(taskId: string): Promise<Task> {
 
 /** Polls the task until `until` holds; KV writes from the workflow land a moment after the HTTP answers. */
 export async function waitForTask(taskId: string, until: (task: Task) => boolean, timeoutMs = 10_000): Promise<Task> {
-  const started = Date.now();
-  for (;;) {
-    const task = await getTask(taskId);
-    if (until(task)) return task;
-    if (Date.now() - started > timeoutMs) throw new Error(`task ${taskId} never matched; last seen ${JSON.stringify(task)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let last: Task | undefined;
+  await waitUntil(async () => until((last = await getTask(taskId))), `task ${taskId} never matched`, timeoutMs).catch((error: Error) => {
+    throw new Error(`${error.message}; last seen ${JSON.stringify(last)}`);
+  });
+  return last!;
 }
