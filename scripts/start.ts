@@ -1,6 +1,7 @@
 // Usage: npm start   (env: PORT=8787, GREENLIGHT_STATE_DIR=.wrangler/state, REVIEW_TIMEOUT, CLAIM_LEASE, MAX_UPLOAD_BYTES)
-// Runs the whole pipeline on this machine with no account and no network: `wrangler dev --local` with local KV,
-// R2, Durable Objects and Workflows and the embedded tagger, waits for /healthz, then prints where everything is.
+// Runs the whole pipeline on this machine with no account and no network: the embedded tagger service, and
+// `wrangler dev --local` with local KV, R2, Durable Objects and Workflows calling it; waits for both, then prints
+// where everything is.
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -30,6 +31,8 @@ try {
 if (!(await isPortFree(port))) fail(`${LOOPBACK}:${port} is already in use; pick another with PORT=<port> npm start`);
 // A fixed inspector port (9229) would stop a second stack from starting beside the first.
 const inspectorPort = await freePort();
+const taggerPort = await freePort();
+const taggerUrl = `http://${LOOPBACK}:${taggerPort}`;
 
 const ownDevVars = existsSync(resolve(ROOT, ".dev.vars"));
 const overrides = PASSED_THROUGH.filter((name) => process.env[name]).map((name) => [name, process.env[name] as string] as const);
@@ -45,8 +48,15 @@ const args = [
   "--show-interactive-dev-session=false",
   // Wrangler reads .dev.vars by itself; without one, the committed dev-only defaults stand in.
   ...(ownDevVars ? [] : ["--env-file", resolve(ROOT, ".dev.vars.example")]),
-  ...["ALLOW_LOOPBACK_CALLBACKS:true", "TAGGER:embedded", ...overrides.map(([name, value]) => `${name}:${value}`)].flatMap((v) => ["--var", v]),
+  ...["ALLOW_LOOPBACK_CALLBACKS:true", "TAGGER:embedded", `LOCAL_TAGGER_URL:${taggerUrl}`, ...overrides.map(([name, value]) => `${name}:${value}`)].flatMap((v) => ["--var", v]),
 ];
+
+// The embedded tagger stands in for Workers AI, which cannot run locally; it loads its models while wrangler starts.
+const tagger = spawn(process.execPath, ["--no-warnings", resolve(ROOT, "worker/local-tagger/server.ts")], {
+  cwd: ROOT,
+  stdio: ["ignore", "pipe", "pipe"],
+  env: { ...process.env, PORT: String(taggerPort) },
+});
 
 const wrangler = spawn(process.execPath, args, {
   cwd: ROOT,
@@ -64,7 +74,13 @@ const wrangler = spawn(process.execPath, args, {
 const tail: string[] = [];
 let ready = false;
 let stopping = false;
-for (const [stream, out] of [[wrangler.stdout, process.stdout], [wrangler.stderr, process.stderr]] as const) {
+const streams = [
+  [wrangler.stdout, process.stdout],
+  [wrangler.stderr, process.stderr],
+  [tagger.stdout, process.stdout],
+  [tagger.stderr, process.stderr],
+] as const;
+for (const [stream, out] of streams) {
   stream.setEncoding("utf8");
   stream.on("data", (chunk: string) => {
     if (ready) out.write(chunk);
@@ -73,34 +89,54 @@ for (const [stream, out] of [[wrangler.stdout, process.stdout], [wrangler.stderr
   });
 }
 
-const exited = new Promise<number>((resolveExit) => wrangler.on("exit", (code, signal) => resolveExit(exitCode(code, signal))));
-forwardSignals(wrangler);
+const exitOf = (child: ChildProcess, name: string) =>
+  new Promise<{ name: string; code: number }>((resolveExit) =>
+    child.on("exit", (code, signal) => resolveExit({ name, code: exitCode(code, signal) })),
+  );
+const wranglerExited = exitOf(wrangler, "wrangler");
+const taggerExited = exitOf(tagger, "the embedded tagger");
+// Either one stopping ends the stack: without the tagger, approved images could never be tagged.
+const exited = Promise.race([wranglerExited, taggerExited]);
+forwardSignals([wrangler, tagger]);
 
 const outcome = await Promise.race([
-  exited.then((code) => ({ exited: code })),
-  waitFor("GET /healthz", () => health(), { timeoutMs: READY_TIMEOUT_MS, intervalMs: 250 }).then(
-    (answer) => (answer === true ? { ready: true } : { failed: `GET ${baseUrl}/healthz answered ${answer}` }),
+  exited.then((exit) => ({ exited: exit })),
+  Promise.all([
+    waitFor("the embedded tagger's models", () => taggerHealth(), { timeoutMs: READY_TIMEOUT_MS, intervalMs: 250 }),
+    waitFor("GET /healthz", () => health(), { timeoutMs: READY_TIMEOUT_MS, intervalMs: 250 }),
+  ]).then(
+    ([, answer]) => (answer === true ? { ready: true } : { failed: `GET ${baseUrl}/healthz answered ${answer}` }),
     (error: Error) => ({ failed: error.message }),
   ),
 ]);
 
 if ("exited" in outcome) {
-  if (stopping) process.exit(outcome.exited);
-  printTail(`wrangler exited with code ${outcome.exited} before ${baseUrl}/healthz answered.`);
-  process.exit(outcome.exited || 1);
+  if (stopping) await shutDown(outcome.exited.code);
+  printTail(`${outcome.exited.name} exited with code ${outcome.exited.code} before the stack was ready.`);
+  await shutDown(outcome.exited.code || 1);
 }
 if ("failed" in outcome) {
-  printTail(`${outcome.failed}; stopping wrangler.`);
-  wrangler.kill("SIGTERM");
-  await exited;
-  process.exit(1);
+  printTail(`${outcome.failed}; stopping.`);
+  await shutDown(1);
 }
 
 ready = true;
 printSummary();
-const code = await exited;
-console.log(`wrangler exited with code ${code}`);
-process.exit(code);
+const stopped = await exited;
+console.log(`${stopped.name} exited with code ${stopped.code}`);
+await shutDown(stopped.code);
+
+/** Stops whichever child is still running, waits for both, and exits. */
+async function shutDown(code: number): Promise<never> {
+  for (const child of [wrangler, tagger]) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  await Promise.all([wranglerExited, taggerExited]);
+  process.exit(code);
+}
+
+async function taggerHealth(): Promise<true | undefined> {
+  const response = await fetch(`${taggerUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+  return response.ok ? true : undefined;
+}
 
 /** true when the Worker is up; a description when the Worker answered with an error (a bad setting); undefined: not yet. */
 async function health(): Promise<true | string | undefined> {
@@ -125,6 +161,7 @@ function printSummary() {
       `  OpenAPI         ${baseUrl}/openapi.json`,
       `  Client key      ${client.key}   (client "${client.id}"; Authorization: Bearer ${client.key})`,
       `  Reviewer token  ${setting("REVIEWER_TOKEN")}`,
+      `  Tagger          ${taggerUrl} (the embedded tagger standing in for Workers AI)`,
       `  Secrets from    ${shown(devVarsFile())}${ownDevVars ? "" : " (dev-only defaults; copy it to .dev.vars to change them)"}`,
       `  State           kept in ${shown(stateDir)} (a restart loses nothing; delete it to start empty)`,
       ...(overrides.length ? [`  Overrides       ${overrides.map(([name, value]) => `${name}=${value}`).join(", ")}`] : []),
@@ -149,13 +186,15 @@ function printTail(headline: string) {
   console.error(`Last ${lines.length} line(s) of wrangler's output:\n${lines.join("\n")}\n\n${headline}`);
 }
 
-function forwardSignals(child: ChildProcess) {
+function forwardSignals(children: ChildProcess[]) {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       stopping = true;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS).unref();
+      for (const child of children) {
+        if (child.exitCode !== null || child.signalCode !== null) continue;
+        child.kill(signal);
+        setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS).unref();
+      }
     });
   }
 }

@@ -1,32 +1,15 @@
 // A small HTTP client for the Greenlight API as the contract describes it, shared by the demo and e2e tests.
+import type { ReviewItem } from "../../worker/src/domain/review.ts";
+import type { Task } from "../../worker/src/domain/task.ts";
 import { StopWaiting, waitFor } from "./wait.ts";
 
 export type Credentials = { clientKey: string; reviewerToken: string };
 
 export type HttpResult<T = unknown> = { status: number; headers: Headers; body: T; text: string };
 
-export type Task = {
-  taskId: string;
-  status: string;
-  createdAt: string;
-  updatedAt: string;
-  reviewDeadline: string;
-  image: { contentType: string; bytes: number; sha256: string; width: number; height: number };
-  metadata: Record<string, unknown>;
-  decision: { decision: string; reviewer: { id: string; name: string }; reason: string | null; decidedAt: string; via: string } | null;
-  tags: { label: string; score: number; source: string }[] | null;
-  callback: { url: string | null; state: string; attempts: number; lastError: string | null; deliveredAt: string | null };
-  links: { self: string; image: string };
-};
-
-export type ReviewItem = {
-  taskId: string;
-  createdAt: string;
-  reviewDeadline: string;
-  client: string;
-  metadata: Record<string, unknown>;
-  image: { contentType: string; bytes: number; width: number; height: number; previewUrl: string };
-};
+// The Worker's own schemas' types: the scripts speak exactly the contract the Worker serves.
+export type { ReviewItem } from "../../worker/src/domain/review.ts";
+export type { Task } from "../../worker/src/domain/task.ts";
 
 export type UploadOptions = { callbackUrl?: string; metadata?: Record<string, unknown>; contentType?: string; filename?: string };
 

@@ -1,12 +1,12 @@
 // End to end: `npm start`'s script as real processes on 127.0.0.1, driven over HTTP with a real callback receiver.
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDecisionToken } from "../../worker/src/domain/decision-token.ts";
 import { type CallbackReceiver, startCallbackReceiver, verifyCallback } from "../../scripts/lib/callback-receiver.ts";
-import { devClient, setting } from "../../scripts/lib/dev-vars.ts";
+import { devClient, ROOT, setting } from "../../scripts/lib/dev-vars.ts";
 import { claimTask, fetchBytes, type GreenlightClient, greenlightClient, pollTask, type Task } from "../../scripts/lib/greenlight-client.ts";
 import { solidPng } from "../../scripts/lib/png.ts";
 import { waitFor } from "../../scripts/lib/wait.ts";
@@ -130,6 +130,22 @@ describe("the local stack", () => {
       expect(delivered.callback).toMatchObject({ state: "delivered", attempts: 1, lastError: null });
       expect(delivered.callback.deliveredAt).not.toBeNull();
       expect(receiver.forTask(task.taskId)).toHaveLength(1);
+    });
+  });
+
+  it("tags a real photo with the embedded tagger's models: a cat photo comes back tagged cat", async () => {
+    const api = apiFor(main);
+    const photo = new Uint8Array(readFileSync(join(ROOT, "worker/local-tagger/fixtures/chelsea-the-cat.jpg")));
+    await withStackOutput(main, async () => {
+      const created = await api.upload(photo, { contentType: "image/jpeg", filename: "chelsea.jpg", callbackUrl: `${receiver.url}/hooks/cat` });
+      expect(created.status, created.text).toBe(202);
+      const { item } = await claimTask(api, created.body.taskId, LIMITS.claim);
+      expect(item.prescreen).toMatchObject({ perceptualHash: expect.stringMatching(/^[0-9a-f]{16}$/), unreadable: null });
+      expect(item.prescreen?.facts).toContainEqual(expect.objectContaining({ label: "jpeg", source: "format" }));
+
+      const completed = await decideAndComplete(api, created.body.taskId);
+      expect(completed.tags).toContainEqual(expect.objectContaining({ label: "cat", score: expect.any(Number) }));
+      expect(completed.tags).toContainEqual(expect.objectContaining({ label: "jpeg", source: "format" }));
     });
   });
 

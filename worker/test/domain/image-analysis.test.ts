@@ -4,7 +4,8 @@ import { zlibSync } from "fflate";
 import { encode as encodeJpeg } from "jpeg-js";
 import { GifWriter } from "omggif";
 import { describe, expect, it } from "vitest";
-import { analyzeImage, colourName } from "../../src/domain/image-analysis.ts";
+import { colourName } from "../../src/domain/colour-name.ts";
+import { analyzeImage } from "../../src/domain/image-analysis.ts";
 import type { Tag } from "../../src/domain/task.ts";
 
 type Rgba = [number, number, number, number];
