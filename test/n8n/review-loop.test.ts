@@ -1,0 +1,165 @@
+// The review loop through a real n8n: the exported flows, imported by n8n's CLI, against the local Greenlight stack
+// and a local Slack Web API stub.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { n8nCredentials } from "../../n8n-flows/test/credentials.ts";
+import { devClient, ROOT, setting } from "../../scripts/lib/dev-vars.ts";
+import { greenlightClient, pollTask, type Task } from "../../scripts/lib/greenlight-client.ts";
+import { solidPng } from "../../scripts/lib/png.ts";
+import { waitFor } from "../../scripts/lib/wait.ts";
+import { type Stack, startStack, stopAllStacks, tail } from "../e2e/stack.ts";
+import { type SlackCall, type SlackStub, startSlackStub } from "../support/slack-stub.ts";
+import { blockActionsPayload, signedInteraction } from "../support/slack-requests.ts";
+import { createN8n, type N8n } from "./n8n.ts";
+
+const SLACK_BOT_TOKEN = "xoxb-greenlight-test";
+const SLACK_SIGNING_SECRET = "greenlight-test-signing-secret";
+const APPROVER = { id: "U0APPROVER", name: "ada" };
+const STRANGER = { id: "U0STRANGER", name: "mallory" };
+// Each flow gets a fixed id on import, so the CLI can execute and publish it.
+const POLLER_ID = "GreenlightPoll01";
+const DECISION_ID = "GreenlightSlack1";
+const CLAIM_LEASE_SECONDS = 2;
+
+const client = devClient(setting("CLIENT_KEYS"));
+const reviewerToken = setting("REVIEWER_TOKEN");
+
+let stack: Stack;
+let slack: SlackStub;
+let n8n: N8n;
+const stateDir = mkdtempSync(join(tmpdir(), "greenlight-n8n-stack-"));
+
+/** A flow file as a team would import it, after editing its Config node to point at this test's services. */
+function flowFor(file: string, id: string, config: Record<string, string>) {
+  const flow = JSON.parse(readFileSync(join(ROOT, "n8n-flows", file), "utf8"));
+  const node = flow.nodes.find((candidate: { name: string }) => candidate.name === "Config");
+  for (const assignment of node.parameters.assignments.assignments) {
+    if (assignment.name in config) assignment.value = config[assignment.name];
+  }
+  return { ...flow, id };
+}
+
+async function queuedTask(name: string): Promise<Task> {
+  const api = greenlightClient(stack.baseUrl, { clientKey: client.key, reviewerToken });
+  const created = await api.upload(solidPng(48, 32, [40, 90, 200]), { metadata: { test: name } });
+  expect(created.status, created.text).toBe(202);
+  // The workflow pre-screens the image before reviewers can list it.
+  await waitFor(`${name} to be listed`, async () => {
+    const response = await fetch(`${stack.baseUrl}/v1/reviews?limit=100`, { headers: { authorization: `Bearer ${reviewerToken}` } });
+    const { items } = (await response.json()) as { items: { taskId: string }[] };
+    return items.some((item) => item.taskId === created.body.taskId) ? true : undefined;
+  }, { timeoutMs: 15_000 });
+  return created.body;
+}
+
+const click = (payload: unknown, secret = SLACK_SIGNING_SECRET, timestamp?: string) => {
+  const { body, headers } = signedInteraction(secret, payload, timestamp);
+  return fetch(`${n8n.baseUrl}/webhook/greenlight/slack-actions`, { method: "POST", headers, body });
+};
+
+const messageFor = (taskId: string) => {
+  const post = slack.callsTo("chat.postMessage").find((call) => JSON.stringify(call.body.blocks).includes(taskId));
+  if (!post) throw new Error(`no Slack message was posted for ${taskId}`);
+  return post;
+};
+
+beforeAll(async () => {
+  slack = await startSlackStub({ token: SLACK_BOT_TOKEN });
+  [stack, n8n] = await Promise.all([startStack(stateDir, { CLAIM_LEASE: `${CLAIM_LEASE_SECONDS} seconds` }), createN8n()]);
+  await n8n.importJson(
+    "credentials",
+    n8nCredentials({ reviewerToken, slackBotToken: SLACK_BOT_TOKEN, slackSigningSecret: SLACK_SIGNING_SECRET, decisionSecret: setting("DECISION_SIGNING_SECRET") }),
+  );
+  const urls = { greenlightUrl: stack.baseUrl, slackApiUrl: slack.url };
+  await n8n.importJson("workflow", [
+    flowFor("review-poller.workflow.json", POLLER_ID, { ...urls, slackChannel: "#greenlight-reviews" }),
+    flowFor("slack-decision.workflow.json", DECISION_ID, { ...urls, approverIds: APPROVER.id }),
+  ]);
+  const published = await n8n.cli(["publish:workflow", `--id=${DECISION_ID}`]);
+  expect(published.code, published.output).toBe(0);
+  await n8n.start();
+}, 240_000);
+
+afterAll(async () => {
+  await n8n?.stop();
+  await stopAllStacks();
+  await slack?.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe("the n8n flows", () => {
+  let first: Task;
+  let second: Task;
+
+  it("post one Slack message per pending task, with its image, facts and buttons, and confirm each announcement", async () => {
+    first = await queuedTask("first");
+    second = await queuedTask("second");
+
+    const run = await n8n.cli(["execute", `--id=${POLLER_ID}`]);
+    expect(run.code, `${run.output}\n${tail(n8n.output)}`).toBe(0);
+
+    for (const task of [first, second]) {
+      const post = messageFor(task.taskId);
+      expect(post.token).toBe(SLACK_BOT_TOKEN);
+      expect(post.body.channel).toBe("#greenlight-reviews");
+      const blocks = post.body.blocks as Array<Record<string, any>>;
+      const image = blocks.find((block) => block.type === "image");
+      expect(image?.image_url).toMatch(new RegExp(`^${stack.baseUrl}/v1/images/${task.taskId}\\?expires=\\d+&sig=`));
+      const actions = blocks.find((block) => block.type === "actions");
+      expect(actions?.block_id).toBe("greenlight_decision");
+      expect(actions?.elements).toEqual([
+        expect.objectContaining({ action_id: "greenlight_approve", value: task.taskId, style: "primary" }),
+        expect.objectContaining({ action_id: "greenlight_reject", value: task.taskId, style: "danger", confirm: expect.any(Object) }),
+      ]);
+      const text = JSON.stringify(blocks);
+      for (const fact of [client.id, "48", "32", "png", "blue"]) expect(text).toContain(fact);
+    }
+    expect(slack.callsTo("chat.postMessage")).toHaveLength(2);
+
+    // Announced tasks are never handed out again, even after the claim lease ran out.
+    await new Promise((resolve) => setTimeout(resolve, (CLAIM_LEASE_SECONDS + 1) * 1000));
+    const api = greenlightClient(stack.baseUrl, { clientKey: client.key, reviewerToken });
+    const again = await api.claim(100);
+    expect(again.body.items.map((item) => item.taskId)).not.toContain(first.taskId);
+    expect(again.body.items.map((item) => item.taskId)).not.toContain(second.taskId);
+  });
+
+  it("turn a correctly signed Approve click into a recorded decision and an updated message", async () => {
+    const post = messageFor(first.taskId);
+    const answer = await click(blockActionsPayload({ actionId: "greenlight_approve", taskId: first.taskId, user: APPROVER, channel: "C0GREENLIGHT", messageTs: slackTs(post) }));
+    expect(answer.status).toBe(200);
+
+    const api = greenlightClient(stack.baseUrl, { clientKey: client.key, reviewerToken });
+    const decided = await pollTask(api, first.taskId, (task) => task.decision !== null, { timeoutMs: 20_000 });
+    expect(decided.decision).toMatchObject({ decision: "approve", reviewer: { id: APPROVER.id }, via: "n8n" });
+
+    await waitFor("the message to be updated", () => (slack.callsTo("chat.update").some((call) => call.body.ts === slackTs(post)) ? true : undefined), { timeoutMs: 20_000 });
+    const update = slack.callsTo("chat.update").find((call) => call.body.ts === slackTs(post))!;
+    expect(update.body.channel).toBe("C0GREENLIGHT");
+    const blocks = JSON.stringify(update.body.blocks ?? []);
+    expect(blocks).not.toContain("greenlight_approve");
+    expect(`${update.body.text} ${blocks}`).toContain(APPROVER.name);
+  });
+
+  it("change nothing for a badly signed, a stale, or a non-approver's click", async () => {
+    const post = messageFor(second.taskId);
+    const payload = (user = APPROVER) =>
+      blockActionsPayload({ actionId: "greenlight_reject", taskId: second.taskId, user, channel: "C0GREENLIGHT", messageTs: slackTs(post) });
+    const updatesBefore = slack.callsTo("chat.update").length;
+
+    expect((await click(payload(), "not-the-signing-secret")).status).toBe(401);
+    expect((await click(payload(), SLACK_SIGNING_SECRET, String(Math.floor(Date.now() / 1000) - 10 * 60))).status).toBe(401);
+    expect((await click(payload(STRANGER))).status).toBe(200);
+
+    await waitFor("the stranger to be told off", () => (slack.callsTo("chat.postEphemeral").some((call) => call.body.user === STRANGER.id) ? true : undefined), { timeoutMs: 20_000 });
+    const api = greenlightClient(stack.baseUrl, { clientKey: client.key, reviewerToken });
+    const task = await api.getTask(second.taskId);
+    expect(task.body.status).toBe("pending");
+    expect(task.body.decision).toBeNull();
+    expect(slack.callsTo("chat.update")).toHaveLength(updatesBefore);
+  });
+});
+
+const slackTs = (post: SlackCall) => String(post.answer.ts);
