@@ -7,7 +7,7 @@ import { readImageBytes } from "../adapters/image-store.ts";
 import { DECISION_EVENT } from "../adapters/review-workflow.ts";
 import { captionImage, tagImage } from "../adapters/tagger.ts";
 import { dequeuePending, enqueuePending, putTaskRecord } from "../adapters/task-store.ts";
-import { readSettings } from "../config.ts";
+import { readSettings, type Settings } from "../config.ts";
 import { buildCallbackMessage } from "../domain/callback-event.ts";
 import { checkCallbackUrl } from "../domain/callback-url.ts";
 import { type Callback, statusAfter, type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
@@ -69,33 +69,37 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
         : { status: "expired" };
     record = await this.save(step, STEPS.recordDecision, record, decided, () => dequeuePending(this.env.TASKS, record));
 
-    if (record.task.status === "approved") {
-      let tags: Tag[] | null = null;
+    if (record.task.status === "approved") record = await this.tagApproved(step, record, settings);
+    if (record.task.callback.url !== null) record = await this.callBack(step, record, record.task.callback.url, settings);
+    return { status: record.task.status, callback: record.task.callback.state };
+  }
+
+  /** Tags (and, with CAPTION_MODEL, captions) an approved image: completed with its tags, or failed. */
+  private async tagApproved(step: WorkflowStep, record: TaskRecord, settings: Settings): Promise<TaskRecord> {
+    const taskId = record.task.taskId;
+    let tags: Tag[] | null = null;
+    try {
+      tags = await step.do(STEPS.tagImage, TAG, async () => tagImage(this.env.AI, settings, await readImageBytes(this.env.IMAGES, taskId)));
+    } catch (error) {
+      console.error(JSON.stringify({ event: "tagging_failed", taskId, error: String(error) }));
+    }
+    const captionModel = settings.tagger === "workers-ai" ? settings.captionModel : null;
+    let caption: string | null = null;
+    if (tags && captionModel) {
       try {
-        tags = await step.do(STEPS.tagImage, TAG, async () =>
-          tagImage(this.env.AI, settings, await readImageBytes(this.env.IMAGES, taskId)),
+        caption = await step.do(STEPS.captionImage, TAG, async () =>
+          captionImage(this.env.AI, captionModel, await readImageBytes(this.env.IMAGES, taskId)),
         );
       } catch (error) {
-        console.error(JSON.stringify({ event: "tagging_failed", taskId, error: String(error) }));
+        // A caption is a nicety: without one the task still completes with its tags.
+        console.warn(JSON.stringify({ event: "caption_failed", taskId, error: String(error) }));
       }
-      const captionModel = settings.tagger === "workers-ai" ? settings.captionModel : null;
-      let caption: string | null = null;
-      if (tags && captionModel) {
-        try {
-          caption = await step.do(STEPS.captionImage, TAG, async () =>
-            captionImage(this.env.AI, captionModel, await readImageBytes(this.env.IMAGES, taskId)),
-          );
-        } catch (error) {
-          // A caption is a nicety: without one the task still completes with its tags.
-          console.warn(JSON.stringify({ event: "caption_failed", taskId, error: String(error) }));
-        }
-      }
-      record = await this.save(step, STEPS.recordTags, record, tags ? { status: "completed", tags, caption } : { status: "failed" });
     }
+    return this.save(step, STEPS.recordTags, record, tags ? { status: "completed", tags, caption } : { status: "failed" });
+  }
 
-    const url = record.task.callback.url;
-    if (url === null) return { status: record.task.status, callback: "none" };
-
+  /** Delivers the final event to the client's callback URL with retries, and records how it went. */
+  private async callBack(step: WorkflowStep, record: TaskRecord, url: string, settings: Settings): Promise<TaskRecord> {
     const message = await step.do(STEPS.prepareCallback, async () => {
       const check = checkCallbackUrl(url, { allowLoopback: settings.allowLoopbackCallbacks });
       return check.ok ? buildCallbackMessage(record.task, new Date()) : { refused: check.reason };
@@ -117,8 +121,7 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
         outcome = { state: "failed", attempts: CALLBACK_ATTEMPTS, lastError: error instanceof Error ? error.message : String(error), deliveredAt: null };
       }
     }
-    record = await this.save(step, STEPS.recordCallback, record, { callback: { ...record.task.callback, ...outcome } });
-    return { status: record.task.status, callback: record.task.callback.state };
+    return this.save(step, STEPS.recordCallback, record, { callback: { ...record.task.callback, ...outcome } });
   }
 
   /**
