@@ -1,4 +1,5 @@
-// Test projects: the Worker inside workerd (real KV, R2, Durable Objects, Workflows) and end-to-end runs in Node.
+// Test projects: the Worker inside workerd (real KV, R2, Durable Objects, Workflows); the embedded tagger, the n8n
+// flows (static checks), the Slack app and end-to-end runs in Node. The real-n8n run has its own config.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -38,6 +39,22 @@ export default defineConfig({
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: "n8n-flows",
+          include: ["n8n-flows/test/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "slack-app",
+          include: ["test/slack/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
         },
       },
       {

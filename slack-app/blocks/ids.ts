@@ -1,0 +1,12 @@
+// Block, action and view ids: the approve/reject ids are shared with the n8n flows and must not change.
+export const DECISION_BLOCK = "greenlight_decision";
+export const APPROVE_ACTION = "greenlight_approve";
+export const REJECT_ACTION = "greenlight_reject";
+export const OUTCOME_BLOCK = "greenlight_outcome";
+
+export const REJECT_VIEW = "greenlight_reject_reason";
+export const REASON_BLOCK = "reason";
+export const REASON_INPUT = "reason";
+export const MAX_REASON_LENGTH = 500;
+
+export const HOME_REFRESH_ACTION = "greenlight_home_refresh";

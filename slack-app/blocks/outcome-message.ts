@@ -1,0 +1,94 @@
+// The message once a review is over: the review as it was, without buttons, and what happened to it.
+import type { types } from "@slack/bolt";
+import type { Decision, Reviewer } from "../../worker/src/domain/task.ts";
+import { decisionVerb, escapeText, reviewerLabel, slackDate } from "./format.ts";
+import { DECISION_BLOCK, OUTCOME_BLOCK } from "./ids.ts";
+import type { SlackMessage } from "./review-message.ts";
+
+export type Outcome =
+  /** Greenlight recorded this decision: ours, or (after a 409) the one that got there first. */
+  | { kind: "decided"; decision: Decision }
+  /** Someone tried to decide after the winner; the winner is what counts. */
+  | { kind: "conflict"; winner: Decision; attempted: { decision: "approve" | "reject"; reviewer: Reviewer } }
+  | { kind: "expired"; deadline: string | null }
+  /** It left the pending queue before its deadline without a decision through this app. */
+  | { kind: "decided-elsewhere" }
+  /** Its deadline passed with no decision through this app; the reviewer API cannot tell an expiry from a decision elsewhere. */
+  | { kind: "closed"; deadline: string };
+
+const NOTE_BLOCK = `${OUTCOME_BLOCK}_note`;
+
+export function buildOutcomeMessage({ taskId, body, outcome }: { taskId: string; body: types.KnownBlock[]; outcome: Outcome }): SlackMessage {
+  const blocks: types.KnownBlock[] = [...reviewBodyOf(body), { type: "section", block_id: OUTCOME_BLOCK, text: { type: "mrkdwn", text: describe(outcome) } }];
+  const note = noteFor(outcome);
+  if (note) blocks.push({ type: "context", block_id: NOTE_BLOCK, elements: [{ type: "mrkdwn", text: note }] });
+  return { text: `${summary(outcome)}: ${taskId}`, blocks };
+}
+
+/** A message's blocks without its buttons or an earlier outcome, so an outcome can replace another. */
+export function reviewBodyOf(blocks: readonly types.KnownBlock[]): types.KnownBlock[] {
+  return blocks
+    .filter((block) => {
+      const id = "block_id" in block ? block.block_id : undefined;
+      return block.type !== "actions" && id !== DECISION_BLOCK && id !== OUTCOME_BLOCK && id !== NOTE_BLOCK;
+    })
+    .map(writableImage);
+}
+
+// Slack returns image blocks with read-only fields (image_width, image_bytes, fallback...) that it may refuse on update.
+function writableImage(block: types.KnownBlock): types.KnownBlock {
+  if (block.type !== "image" || !("image_url" in block) || block.image_url === undefined) return block;
+  const { block_id, image_url, alt_text, title } = block;
+  return { type: "image", image_url, alt_text, ...(block_id === undefined ? {} : { block_id }), ...(title === undefined ? {} : { title }) };
+}
+
+function describe(outcome: Outcome): string {
+  switch (outcome.kind) {
+    case "decided":
+      return decisionLine(outcome.decision);
+    case "conflict":
+      return decisionLine(outcome.winner);
+    case "expired":
+      return `:hourglass: *Expired*: no decision reached Greenlight before the review deadline${outcome.deadline ? ` (${slackDate(outcome.deadline)})` : ""}.`;
+    case "decided-elsewhere":
+      return ":information_source: *Decided outside this app* (in n8n or the review console, say) before its deadline.";
+    case "closed":
+      return `:hourglass: *Review closed*: its deadline (${slackDate(outcome.deadline)}) passed with no decision made in this app. It expired, unless it was decided outside this app (in n8n or the review console, say) shortly before.`;
+  }
+}
+
+function noteFor(outcome: Outcome): string | null {
+  if (outcome.kind === "conflict") {
+    const { winner, attempted } = outcome;
+    if (winner.reviewer.id === attempted.reviewer.id && winner.decision === attempted.decision) return null;
+    return `${reviewerLabel(attempted.reviewer)} chose to ${attempted.decision} after this decision; only the first decision counts, so that was not recorded.`;
+  }
+  if (outcome.kind === "decided-elsewhere") {
+    return "Greenlight's reviewer API does not say who decided or which way; the task's owner sees the outcome.";
+  }
+  return null;
+}
+
+function decisionLine(decision: Decision): string {
+  const icon = decision.decision === "approve" ? ":white_check_mark:" : ":x:";
+  const line = `${icon} *${decisionVerb(decision.decision)}* by ${reviewerLabel(decision.reviewer)} on ${slackDate(decision.decidedAt)}`;
+  if (decision.reason === null) return line;
+  const quoted = escapeText(decision.reason).split("\n").map((part) => `>${part}`).join("\n");
+  return `${line}\n${quoted}`;
+}
+
+function summary(outcome: Outcome): string {
+  switch (outcome.kind) {
+    case "decided":
+    case "conflict": {
+      const decision = outcome.kind === "decided" ? outcome.decision : outcome.winner;
+      return `${decisionVerb(decision.decision)} by ${decision.reviewer.name}`;
+    }
+    case "expired":
+      return "Expired";
+    case "decided-elsewhere":
+      return "Decided outside this app";
+    case "closed":
+      return "Review closed";
+  }
+}

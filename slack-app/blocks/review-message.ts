@@ -1,0 +1,78 @@
+// The message a pending review is posted as: image, facts, pre-screen and the Approve/Reject buttons.
+import type { types } from "@slack/bolt";
+import type { ReviewItem } from "../../worker/src/domain/review.ts";
+import { escapeText, formatBytes, slackDate, truncate } from "./format.ts";
+import { APPROVE_ACTION, DECISION_BLOCK, REJECT_ACTION } from "./ids.ts";
+
+export type SlackMessage = { text: string; blocks: types.KnownBlock[] };
+
+const METADATA_CHARS = 1000;
+
+export function buildReviewMessage(item: ReviewItem): SlackMessage {
+  return {
+    text: `Image to review from ${item.client} (${item.taskId})`,
+    blocks: [...buildReviewBody(item), buildDecisionButtons(item.taskId)],
+  };
+}
+
+/** Everything but the buttons: what stays on the message once the review is over. */
+export function buildReviewBody(item: ReviewItem): types.KnownBlock[] {
+  const { image } = item;
+  const blocks: types.KnownBlock[] = [
+    { type: "section", block_id: "greenlight_summary", text: { type: "mrkdwn", text: `*Image to review* from *${escapeText(item.client)}*` } },
+    {
+      type: "image",
+      block_id: "greenlight_image",
+      image_url: image.previewUrl,
+      alt_text: `${image.contentType} image, ${image.width}×${image.height} px, from ${truncate(item.client, 200)}`,
+    },
+    {
+      type: "section",
+      block_id: "greenlight_facts",
+      fields: [
+        field("Size", formatBytes(image.bytes)),
+        field("Dimensions", `${image.width} × ${image.height} px`),
+        field("Type", image.contentType),
+        field("Uploaded", slackDate(item.createdAt)),
+        field("Review deadline", slackDate(item.reviewDeadline)),
+      ],
+    },
+  ];
+  if (Object.keys(item.metadata).length > 0) {
+    const json = truncate(JSON.stringify(item.metadata), METADATA_CHARS);
+    blocks.push({ type: "section", block_id: "greenlight_metadata", text: { type: "mrkdwn", text: `*Metadata*\n\`\`\`${escapeText(json)}\`\`\`` } });
+  }
+  const prescreen = describePrescreen(item);
+  if (prescreen) blocks.push({ type: "section", block_id: "greenlight_prescreen", text: { type: "mrkdwn", text: prescreen } });
+  blocks.push({ type: "context", block_id: "greenlight_task", elements: [{ type: "mrkdwn", text: `Task \`${item.taskId}\`` }] });
+  return blocks;
+}
+
+export function buildDecisionButtons(taskId: string): types.ActionsBlock {
+  return {
+    type: "actions",
+    block_id: DECISION_BLOCK,
+    elements: [
+      { type: "button", action_id: APPROVE_ACTION, style: "primary", value: taskId, text: { type: "plain_text", text: "Approve" } },
+      { type: "button", action_id: REJECT_ACTION, style: "danger", value: taskId, text: { type: "plain_text", text: "Reject" } },
+    ],
+  };
+}
+
+const field = (name: string, value: string): types.MrkdwnElement => ({ type: "mrkdwn", text: `*${name}*\n${value}` });
+
+function describePrescreen(item: ReviewItem): string | null {
+  const { prescreen } = item;
+  if (!prescreen) return null;
+  const lines = ["*Pre-screen*"];
+  if (prescreen.facts.length > 0) {
+    const facts = prescreen.facts.map((fact) => (fact.source === "colour" ? `${fact.label} ${Math.round(fact.score * 100)}%` : fact.label));
+    lines.push(escapeText(facts.join(" · ")));
+  }
+  if (prescreen.nearDuplicates.length > 0) {
+    const twins = prescreen.nearDuplicates.map((twin) => `\`${escapeText(twin.taskId)}\` (${twin.distance}/64 bits differ)`);
+    lines.push(`:warning: Looks like earlier uploads: ${twins.join(", ")}`);
+  }
+  if (prescreen.unreadable) lines.push(`Pixels could not be read: ${escapeText(truncate(prescreen.unreadable, 300))}`);
+  return lines.length > 1 ? lines.join("\n") : null;
+}

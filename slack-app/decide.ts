@@ -1,0 +1,96 @@
+// One decision from Slack, whichever surface it came from: send it to Greenlight, then show the truth on the message.
+import type { Logger, types, webApi } from "@slack/bolt";
+import type { Reviewer } from "../worker/src/domain/task.ts";
+import { buildReviewBody } from "./blocks/review-message.ts";
+import { buildOutcomeMessage, type Outcome } from "./blocks/outcome-message.ts";
+import { sendWithImageFallback } from "./blocks/without-images.ts";
+import type { PostedMessages } from "./message-store.ts";
+import type { WorkerClient } from "./worker-client.ts";
+
+export type DecisionDeps = { greenlight: WorkerClient; posted: PostedMessages; approverIds: ReadonlySet<string>; greenlightUrl: string };
+
+export type SlackDecision = {
+  taskId: string;
+  decision: "approve" | "reject";
+  reason?: string;
+  reviewer: Reviewer;
+  /** The message whose button was clicked; its blocks are kept when the outcome replaces the buttons. */
+  message: { channel: string; ts: string; blocks: types.KnownBlock[] };
+};
+
+export const mayDecide = (approverIds: ReadonlySet<string>, userId: string) => approverIds.size === 0 || approverIds.has(userId);
+
+export const NOT_ALLOWED =
+  "You are not one of this app's approvers (SLACK_APPROVER_IDS), so nothing was sent to Greenlight. Ask whoever runs the Greenlight Slack app to add you.";
+
+export async function decideFromSlack(deps: DecisionDeps, client: webApi.WebClient, logger: Logger, request: SlackDecision): Promise<void> {
+  const { taskId } = request;
+  const posted = deps.posted.get(taskId);
+  if (posted) posted.deciding = true;
+  try {
+    const outcome = await deps.greenlight.decide({ taskId, decision: request.decision, reviewer: request.reviewer, reason: request.reason });
+    logger.info(`decision ${request.decision} on ${taskId} by ${request.reviewer.id}: ${outcome.kind}`);
+    switch (outcome.kind) {
+      case "decided":
+        return await show(deps, client, logger, request, { kind: "decided", decision: outcome.result.decision });
+      case "already_decided":
+        return await show(deps, client, logger, request, { kind: "conflict", winner: outcome.winner, attempted: { decision: request.decision, reviewer: request.reviewer } });
+      case "expired":
+        return await show(deps, client, logger, request, { kind: "expired", deadline: posted?.item.reviewDeadline ?? null });
+      case "not_found":
+        return await tell(client, logger, request, `Greenlight (${deps.greenlightUrl}) has no task \`${taskId}\`, so nothing was recorded. Was this message posted by another Greenlight?`);
+      case "refused":
+        return await tell(
+          client,
+          logger,
+          request,
+          `Greenlight refused this decision (${outcome.status} ${outcome.code}: ${outcome.message}), so nothing was recorded and the buttons stay.` +
+            (outcome.status === 401 ? " The Slack app's DECISION_SIGNING_SECRET probably differs from Greenlight's; tell whoever runs it." : ""),
+        );
+      case "failed":
+        return await tell(client, logger, request, `Greenlight did not take this decision (${outcome.message}), so nothing was recorded and the buttons stay. Try again in a moment.`);
+    }
+  } finally {
+    if (posted) posted.deciding = false;
+  }
+}
+
+/**
+ * Replaces the buttons with the outcome on the clicked message and, when the poster posted its own message for the
+ * task elsewhere, on that one too. A message this bot did not post cannot be edited; the clicker is told instead.
+ */
+async function show(deps: DecisionDeps, client: webApi.WebClient, logger: Logger, request: SlackDecision, outcome: Outcome): Promise<void> {
+  const { taskId, message } = request;
+  const own = deps.posted.get(taskId);
+  deps.posted.forget(taskId);
+  const clickedOwn = own !== undefined && own.channel === message.channel && own.ts === message.ts;
+  const update = buildOutcomeMessage({ taskId, body: clickedOwn ? buildReviewBody(own.item) : message.blocks, outcome });
+  try {
+    await sendWithImageFallback(update.blocks, (blocks) => client.chat.update({ channel: message.channel, ts: message.ts, text: update.text, blocks }));
+  } catch (error) {
+    logger.warn(`chat.update for ${taskId} failed: ${describe(error)}`);
+    await tell(client, logger, request, `${update.text}. (This message could not be updated: ${describe(error)})`);
+  }
+  if (own && !clickedOwn) {
+    // The app's own message shows the result; who clicked too late elsewhere is no news there.
+    const settled: Outcome = outcome.kind === "conflict" ? { kind: "decided", decision: outcome.winner } : outcome;
+    const closing = buildOutcomeMessage({ taskId, body: buildReviewBody(own.item), outcome: settled });
+    await sendWithImageFallback(closing.blocks, (blocks) => client.chat.update({ channel: own.channel, ts: own.ts, text: closing.text, blocks })).catch((error) =>
+      logger.warn(`chat.update of the app's own message for ${taskId} failed: ${describe(error)}`),
+    );
+  }
+}
+
+const tell = (client: webApi.WebClient, logger: Logger, request: SlackDecision, text: string) =>
+  tellUser(client, logger, { channel: request.message.channel, user: request.reviewer.id }, text);
+
+/** An ephemeral message: only this user sees it, in the channel where they clicked. */
+export async function tellUser(client: webApi.WebClient, logger: Logger, where: { channel: string; user: string }, text: string): Promise<void> {
+  try {
+    await client.chat.postEphemeral({ channel: where.channel, user: where.user, text });
+  } catch (error) {
+    logger.error(`could not tell ${where.user} in ${where.channel} "${text}": ${describe(error)}`);
+  }
+}
+
+export const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));

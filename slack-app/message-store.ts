@@ -1,0 +1,57 @@
+// What the app remembers about Slack messages, in memory: the reviews it posted, and messages whose Reject modal is open.
+import type { types } from "@slack/bolt";
+import type { ReviewItem } from "../worker/src/domain/review.ts";
+
+export type PostedMessage = {
+  item: ReviewItem;
+  channel: string;
+  ts: string;
+  /** Whether Greenlight has the announcement; until then it is retried, or the task would be claimed and posted again. */
+  announced: boolean;
+  /** A decision from this app is on its way, so the queue sweep must not report it as decided elsewhere. */
+  deciding: boolean;
+};
+
+/** The review messages this app posted itself and has not yet closed. */
+export class PostedMessages {
+  readonly #byTask = new Map<string, PostedMessage>();
+
+  add(entry: Omit<PostedMessage, "deciding">): PostedMessage {
+    const stored = { ...entry, deciding: false };
+    this.#byTask.set(entry.item.taskId, stored);
+    return stored;
+  }
+
+  get(taskId: string): PostedMessage | undefined {
+    return this.#byTask.get(taskId);
+  }
+
+  forget(taskId: string): void {
+    this.#byTask.delete(taskId);
+  }
+
+  all(): PostedMessage[] {
+    return [...this.#byTask.values()];
+  }
+}
+
+// A modal left open longer than this has lost its message's blocks; the outcome is then shown without them.
+const DRAFT_TTL_MS = 60 * 60 * 1000;
+const MAX_DRAFTS = 1000;
+
+/** The blocks of messages whose Reject modal is open: a modal submission does not carry the message it came from. */
+export class OpenRejections {
+  readonly #drafts = new Map<string, { blocks: types.KnownBlock[]; at: number }>();
+
+  remember(channel: string, ts: string, blocks: types.KnownBlock[], now = Date.now()): void {
+    for (const [key, draft] of this.#drafts) if (now - draft.at > DRAFT_TTL_MS || this.#drafts.size >= MAX_DRAFTS) this.#drafts.delete(key);
+    this.#drafts.set(`${channel}/${ts}`, { blocks, at: now });
+  }
+
+  take(channel: string, ts: string): types.KnownBlock[] {
+    const key = `${channel}/${ts}`;
+    const draft = this.#drafts.get(key);
+    this.#drafts.delete(key);
+    return draft?.blocks ?? [];
+  }
+}

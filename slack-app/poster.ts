@@ -1,0 +1,129 @@
+// Poster mode (POST_REVIEWS=true): claim pending reviews, post each once, confirm the announcement, and close
+// the app's own messages when their review ends elsewhere or expires, so nobody clicks a dead button.
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger, webApi } from "@slack/bolt";
+import type { ReviewItem } from "../worker/src/domain/review.ts";
+import { buildOutcomeMessage, type Outcome } from "./blocks/outcome-message.ts";
+import { buildReviewBody, buildReviewMessage } from "./blocks/review-message.ts";
+import { sendWithImageFallback } from "./blocks/without-images.ts";
+import { describe } from "./decide.ts";
+import type { PostedMessage, PostedMessages } from "./message-store.ts";
+import type { WorkerClient } from "./worker-client.ts";
+
+export type PosterDeps = {
+  greenlight: WorkerClient;
+  client: webApi.WebClient;
+  posted: PostedMessages;
+  logger: Logger;
+  channel: string;
+  intervalMs: number;
+  batchSize: number;
+};
+
+const LIST_PAGE = 100;
+const MAX_LIST_PAGES = 50;
+// Buttons go at the deadline itself, not up to an interval later.
+const AFTER_DEADLINE_MS = 50;
+const CLOCK_MARGIN_MS = 5_000;
+
+export function startPoster(deps: PosterDeps): { stop(): Promise<void> } {
+  const controller = new AbortController();
+  const loop = (async () => {
+    while (!controller.signal.aborted) {
+      await runPosterOnce(deps).catch((error) => deps.logger.error(`poster: ${describe(error)}`));
+      await sleep(nextDelay(deps), undefined, { signal: controller.signal }).catch(() => undefined);
+    }
+  })();
+  return {
+    async stop() {
+      controller.abort();
+      await loop;
+    },
+  };
+}
+
+/** One round: retry unconfirmed announcements, claim and post new reviews, then sweep the app's open messages. */
+export async function runPosterOnce(deps: PosterDeps): Promise<void> {
+  for (const entry of deps.posted.all()) if (!entry.announced) await announce(deps, entry);
+  const items = await deps.greenlight.claim(deps.batchSize);
+  for (const item of items) {
+    const known = deps.posted.get(item.taskId);
+    // Claimed again because an announcement was lost: confirm it, never post a second message.
+    if (known) await announce(deps, known);
+    else await post(deps, item).catch((error) => deps.logger.error(`poster: posting ${item.taskId} failed, it will be claimed again after the lease: ${describe(error)}`));
+  }
+  await sweep(deps);
+}
+
+async function post(deps: PosterDeps, item: ReviewItem): Promise<void> {
+  const message = buildReviewMessage(item);
+  const answer = await sendWithImageFallback(message.blocks, (blocks) =>
+    deps.client.chat.postMessage({ channel: deps.channel, text: message.text, blocks, unfurl_links: false, unfurl_media: false }),
+  );
+  if (!answer.channel || !answer.ts) throw new Error("chat.postMessage answered without channel and ts");
+  const entry = deps.posted.add({ item, channel: answer.channel, ts: answer.ts, announced: false });
+  deps.logger.info(`poster: posted ${item.taskId} as ${answer.channel}/${answer.ts}`);
+  await announce(deps, entry);
+}
+
+async function announce(deps: PosterDeps, entry: PostedMessage): Promise<void> {
+  try {
+    await deps.greenlight.announce(entry.item.taskId, { channel: entry.channel, messageTs: entry.ts });
+    entry.announced = true;
+  } catch (error) {
+    deps.logger.warn(`poster: announcing ${entry.item.taskId} failed, retrying next round: ${describe(error)}`);
+  }
+}
+
+/**
+ * Closes the app's messages whose review is over. The reviewer API lists pending tasks only, so a task that left the
+ * queue before its deadline was decided elsewhere; at the deadline a message closes without knowing whether the task
+ * expired or was decided elsewhere shortly before (KV listings may lag a decision by up to 60 s), and says so.
+ */
+async function sweep(deps: PosterDeps): Promise<void> {
+  const open = deps.posted.all();
+  if (open.length === 0) return;
+  const { pending, complete } = await listPending(deps.greenlight);
+  const listedUntil = Date.now();
+  for (const entry of open) {
+    if (entry.deciding || deps.posted.get(entry.item.taskId) !== entry) continue;
+    const deadline = Date.parse(entry.item.reviewDeadline);
+    if (listedUntil >= deadline) await close(deps, entry, { kind: "closed", deadline: entry.item.reviewDeadline });
+    // Clocks differ between this host and Greenlight's; near the deadline, leaving the queue could be the expiry.
+    else if (complete && !pending.has(entry.item.taskId) && listedUntil < deadline - CLOCK_MARGIN_MS) await close(deps, entry, { kind: "decided-elsewhere" });
+  }
+}
+
+async function close(deps: PosterDeps, entry: PostedMessage, outcome: Outcome): Promise<void> {
+  const message = buildOutcomeMessage({ taskId: entry.item.taskId, body: buildReviewBody(entry.item), outcome });
+  try {
+    await sendWithImageFallback(message.blocks, (blocks) => deps.client.chat.update({ channel: entry.channel, ts: entry.ts, text: message.text, blocks }));
+    deps.posted.forget(entry.item.taskId);
+    deps.logger.info(`poster: ${entry.item.taskId} closed as ${outcome.kind}`);
+  } catch (error) {
+    deps.logger.warn(`poster: updating ${entry.item.taskId} failed, retrying next round: ${describe(error)}`);
+  }
+}
+
+async function listPending(greenlight: WorkerClient): Promise<{ pending: Set<string>; complete: boolean }> {
+  const pending = new Set<string>();
+  let cursor: string | null = null;
+  for (let pages = 0; pages < MAX_LIST_PAGES; pages++) {
+    const page = await greenlight.listPending(LIST_PAGE, cursor);
+    for (const item of page.items) pending.add(item.taskId);
+    cursor = page.nextCursor;
+    if (cursor === null) return { pending, complete: true };
+  }
+  return { pending, complete: false };
+}
+
+/** The usual interval, or sooner when an open message's deadline falls before it, so its expiry is seen at once. */
+function nextDelay(deps: PosterDeps): number {
+  const now = Date.now();
+  let delay = deps.intervalMs;
+  for (const entry of deps.posted.all()) {
+    const untilDeadline = Date.parse(entry.item.reviewDeadline) + AFTER_DEADLINE_MS - now;
+    if (untilDeadline > 0) delay = Math.min(delay, untilDeadline);
+  }
+  return delay;
+}
