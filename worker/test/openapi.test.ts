@@ -14,6 +14,7 @@ describe("GET /openapi.json", () => {
         "GET /healthz",
         "GET /v1/images/{id}",
         "GET /v1/reviews",
+        "GET /v1/reviews/{id}",
         "GET /v1/tasks/{id}",
         "GET /v1/tasks/{id}/image",
         "POST /v1/decisions",

@@ -162,6 +162,47 @@ describe("POST /v1/reviews/:id/announcement", () => {
   });
 });
 
+describe("GET /v1/reviews/:id", () => {
+  const status = (taskId: string) => api(`/v1/reviews/${taskId}`, { headers: asReviewer() });
+
+  it("says a review is pending, and where it was announced", async () => {
+    const task = await createQueuedTask();
+    await announce(task.taskId, { channel: "C0REVIEWS", messageTs: "1700000000.000200" });
+    const response = await status(task.taskId);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      taskId: task.taskId,
+      status: "pending",
+      reviewDeadline: task.reviewDeadline,
+      decision: null,
+      announcement: { channel: "C0REVIEWS", messageTs: "1700000000.000200" },
+    });
+  });
+
+  it("names the winning decision the moment it wins, and the final status once tagged", async () => {
+    const task = await createQueuedTask();
+    const won = (await (await decide(await decisionToken(task.taskId, "approve", { reviewer: "grace" }))).json()) as { decision: unknown };
+    expect(await (await status(task.taskId)).json()).toMatchObject({ status: expect.stringMatching(/^(approved|completed)$/), decision: won.decision });
+    await waitForTask(task.taskId, (t) => t.status === "completed");
+    expect(await (await status(task.taskId)).json()).toMatchObject({ status: "completed", decision: won.decision, announcement: null });
+  });
+
+  it("says expired once the deadline has passed, even before the workflow's timer fires", async () => {
+    const task = await createQueuedTask();
+    vi.useFakeTimers({ now: Date.parse(task.reviewDeadline) + 1000, toFake: ["Date"] });
+    expect(await (await status(task.taskId)).json()).toMatchObject({ status: "expired", decision: null });
+    vi.useRealTimers();
+    expect((await decide(await decisionToken(task.taskId, "approve"))).status).toBe(409);
+  });
+
+  it("answers 404 for an unknown task and 401 without the reviewer token", async () => {
+    const missing = await status("tsk_00000000000000000000000000000000");
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("task_not_found");
+    expect((await api("/v1/reviews/tsk_00000000000000000000000000000000")).status).toBe(401);
+  });
+});
+
 describe("GET /v1/images/:id (signed preview)", () => {
   async function previewUrl() {
     await drain();

@@ -1,7 +1,7 @@
 // The DECISIONS Durable Object namespace: one gate per task, addressed by task id.
 import type { Announcement } from "../domain/review.ts";
 import type { Decision } from "../domain/task.ts";
-import type { DecideOutcome, DecisionGate, SettleOutcome } from "../objects/decision-gate.ts";
+import type { DecideOutcome, DecisionGate, ReviewState, SettleOutcome } from "../objects/decision-gate.ts";
 
 const gate = (env: Env, taskId: string): DurableObjectStub<DecisionGate> => env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
 
@@ -21,3 +21,6 @@ export const leaseAtGate = async (env: Env, taskId: string, now: number, leaseMs
 
 export const announceAtGate = async (env: Env, taskId: string, announcement: Announcement): Promise<boolean> =>
   gate(env, taskId).announce(announcement);
+
+export const reviewAtGate = async (env: Env, taskId: string, now: number): Promise<ReviewState | null> =>
+  gate(env, taskId).review(now);

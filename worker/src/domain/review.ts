@@ -1,7 +1,7 @@
 // What reviewer tooling sees and sends: review items, claims and announcements.
 import { z } from "zod";
 import { PrescreenSchema } from "./prescreen.ts";
-import { ImageFactsSchema, MetadataSchema } from "./task.ts";
+import { DecisionSchema, ImageFactsSchema, MetadataSchema, TaskStatusSchema } from "./task.ts";
 
 export const ReviewItemSchema = z
   .object({
@@ -30,3 +30,15 @@ export const ReviewListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(1000).optional(),
 });
+
+/** How a review stands, for tooling that keeps its own messages honest after a task leaves the queue. */
+export const ReviewStatusSchema = z
+  .object({
+    taskId: z.string(),
+    status: TaskStatusSchema,
+    reviewDeadline: z.iso.datetime(),
+    decision: DecisionSchema.nullable(),
+    announcement: AnnouncementSchema.nullable(),
+  })
+  .meta({ id: "ReviewStatus" });
+export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;

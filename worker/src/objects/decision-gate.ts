@@ -17,6 +17,13 @@ export type DecideOutcome =
   | { outcome: "expired" }
   | { outcome: "unknown" };
 
+export type ReviewState = {
+  state: "pending" | "decided" | "expired";
+  deadline: number;
+  decision: Decision | null;
+  announcement: Announcement | null;
+};
+
 export type SettleOutcome = { outcome: "decided"; decision: Decision } | { outcome: "expired" | "unknown" };
 
 const STATE_KEY = "gate";
@@ -60,8 +67,11 @@ export class DecisionGate extends DurableObject<Env> {
     return { outcome: "expired" };
   }
 
-  decision(): Decision | null {
-    return this.read()?.decision ?? null;
+  /** The review as it stands, for reviewer tooling; an expired deadline counts as expired even before the timer fires. */
+  review(now: number): ReviewState | null {
+    const gate = this.expireIfDue(now);
+    if (!gate) return null;
+    return { state: gate.state, deadline: gate.deadline, decision: gate.decision, announcement: gate.announcement };
   }
 
   /** Hands the task to exactly one claimer until the lease runs out or its announcement is confirmed. */
@@ -77,10 +87,6 @@ export class DecisionGate extends DurableObject<Env> {
     if (!gate) return false;
     this.write({ ...gate, announcement });
     return true;
-  }
-
-  announcement(): Announcement | null {
-    return this.read()?.announcement ?? null;
   }
 
   private expireIfDue(now: number): GateState | undefined {

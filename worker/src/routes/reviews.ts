@@ -1,12 +1,12 @@
 // Reviewer tooling endpoints: list the pending queue, claim tasks to announce, confirm announcements.
 import { createRoute, z } from "@hono/zod-openapi";
 import { getTaskRecord } from "../adapters/task-store.ts";
-import { AnnouncementSchema, ClaimRequestSchema, ReviewItemSchema, ReviewListQuerySchema } from "../domain/review.ts";
+import { AnnouncementSchema, ClaimRequestSchema, ReviewItemSchema, ReviewListQuerySchema, ReviewStatusSchema } from "../domain/review.ts";
 import { TASK_ID_PATTERN } from "../domain/task.ts";
 import { taskNotFound } from "../errors.ts";
 import { reviewerAuth } from "../middleware/auth.ts";
 import { createRouter, errorResponses } from "../router.ts";
-import { claimReviews, confirmAnnouncement, listReviews } from "../services/reviews.ts";
+import { claimReviews, confirmAnnouncement, listReviews, reviewStatus } from "../services/reviews.ts";
 
 const list = createRoute({
   method: "get",
@@ -53,10 +53,29 @@ const announce = createRoute({
   },
 });
 
+const status = createRoute({
+  method: "get",
+  path: "/v1/reviews/{id}",
+  summary: "How a review stands: pending, decided (by whom) or expired, and where it was announced",
+  security: [{ reviewer: [] }],
+  middleware: [reviewerAuth()] as const,
+  request: { params: z.object({ id: z.string().meta({ param: { name: "id", in: "path" } }) }) },
+  responses: {
+    200: { description: "The review's status, from the task's strongly consistent gate.", content: { "application/json": { schema: ReviewStatusSchema } } },
+    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"] }),
+  },
+});
+
 export const reviews = createRouter()
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     return c.json(await listReviews(c.env, c.var.settings, new URL(c.req.url).origin, limit, cursor), 200);
+  })
+  .openapi(status, async (c) => {
+    const { id } = c.req.valid("param");
+    const review = TASK_ID_PATTERN.test(id) ? await reviewStatus(c.env, id, Date.now()) : null;
+    if (!review) throw taskNotFound();
+    return c.json(review, 200);
   })
   .openapi(claim, async (c) => {
     const { limit } = c.req.valid("json");

@@ -1,9 +1,9 @@
 // The pending queue as reviewer tooling sees it: listing, claiming with a lease, confirming announcements.
-import { announceAtGate, leaseAtGate } from "../adapters/decision-gate.ts";
+import { announceAtGate, leaseAtGate, reviewAtGate } from "../adapters/decision-gate.ts";
 import { getTaskRecord, listPending } from "../adapters/task-store.ts";
 import type { Settings } from "../config.ts";
-import type { Announcement, ReviewItem } from "../domain/review.ts";
-import type { TaskRecord } from "../domain/task.ts";
+import type { Announcement, ReviewItem, ReviewStatus } from "../domain/review.ts";
+import { statusAfter, type TaskRecord, type TaskStatus } from "../domain/task.ts";
 import { toReviewItem } from "./review-items.ts";
 
 // KV lists at most 1,000 keys a call; a smaller page keeps each round of lease calls short.
@@ -35,6 +35,28 @@ export async function claimReviews(env: Env, settings: Settings, origin: string,
 
 export async function confirmAnnouncement(env: Env, taskId: string, announcement: Announcement): Promise<boolean> {
   return announceAtGate(env, taskId, announcement);
+}
+
+/**
+ * The gate knows at once whether a review was decided or expired; the record adds what happened after a decision
+ * (completed or failed). Null for a task that does not exist.
+ */
+export async function reviewStatus(env: Env, taskId: string, now: number): Promise<ReviewStatus | null> {
+  const [review, record] = await Promise.all([reviewAtGate(env, taskId, now), getTaskRecord(env.TASKS, taskId)]);
+  if (!review) return null;
+  return {
+    taskId,
+    status: statusOf(review.state, review.decision, record?.task.status),
+    reviewDeadline: new Date(review.deadline).toISOString(),
+    decision: review.decision,
+    announcement: review.announcement,
+  };
+}
+
+function statusOf(state: "pending" | "decided" | "expired", decision: ReviewStatus["decision"], recorded: TaskStatus | undefined): TaskStatus {
+  if (state !== "decided" || !decision) return state === "expired" ? "expired" : "pending";
+  // The record may still say pending for a moment after the decision won; the gate is not behind.
+  return recorded && recorded !== "pending" ? recorded : statusAfter(decision);
 }
 
 // KV listing lags record writes, so a listed key may belong to a task that was decided a moment ago.
