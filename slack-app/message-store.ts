@@ -8,7 +8,7 @@ export type PostedMessage = {
   ts: string;
   /** Whether Greenlight has the announcement; until then it is retried, or the task would be claimed and posted again. */
   announced: boolean;
-  /** A decision from this app is on its way, so the queue sweep must not report it as decided elsewhere. */
+  /** A decision from this app is on its way and will update the message, so the queue sweep leaves it alone. */
   deciding: boolean;
 };
 

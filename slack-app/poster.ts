@@ -1,8 +1,9 @@
 // Poster mode (POST_REVIEWS=true): claim pending reviews, post each once, confirm the announcement, and close
-// the app's own messages when their review ends elsewhere or expires, so nobody clicks a dead button.
+// the app's own messages when their review is decided elsewhere or expires, showing how it ended, so nobody clicks a
+// dead button.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger, webApi } from "@slack/bolt";
-import type { ReviewItem } from "../worker/src/domain/review.ts";
+import type { ReviewItem, ReviewStatus } from "../worker/src/domain/review.ts";
 import { buildOutcomeMessage, type Outcome } from "./blocks/outcome-message.ts";
 import { buildReviewBody, buildReviewMessage } from "./blocks/review-message.ts";
 import { sendWithImageFallback } from "./blocks/without-images.ts";
@@ -24,7 +25,6 @@ const LIST_PAGE = 100;
 const MAX_LIST_PAGES = 50;
 // Buttons go at the deadline itself, not up to an interval later.
 const AFTER_DEADLINE_MS = 50;
-const CLOCK_MARGIN_MS = 5_000;
 
 export function startPoster(deps: PosterDeps): { stop(): Promise<void> } {
   const controller = new AbortController();
@@ -76,23 +76,56 @@ async function announce(deps: PosterDeps, entry: PostedMessage): Promise<void> {
 }
 
 /**
- * Closes the app's messages whose review is over. The reviewer API lists pending tasks only, so a task that left the
- * queue before its deadline was decided elsewhere; at the deadline a message closes without knowing whether the task
- * expired or was decided elsewhere shortly before (KV listings may lag a decision by up to 60 s), and says so.
+ * Closes the app's messages whose review is over. A task that left the pending queue, or whose deadline passed, is
+ * looked up at GET /v1/reviews/:id, which answers from the task's strongly consistent gate: the message then shows who
+ * decided, which way, when and why, or that the review expired. While the gate still says pending (the listing ran
+ * ahead of it, or this host's clock runs ahead of Greenlight's), the message stays open and is asked about next round.
  */
 async function sweep(deps: PosterDeps): Promise<void> {
-  const open = deps.posted.all();
-  if (open.length === 0) return;
+  if (deps.posted.all().length === 0) return;
   const { pending, complete } = await listPending(deps.greenlight);
   const listedUntil = Date.now();
-  for (const entry of open) {
-    if (entry.deciding || deps.posted.get(entry.item.taskId) !== entry) continue;
-    const deadline = Date.parse(entry.item.reviewDeadline);
-    if (listedUntil >= deadline) await close(deps, entry, { kind: "closed", deadline: entry.item.reviewDeadline });
-    // Clocks differ between this host and Greenlight's; near the deadline, leaving the queue could be the expiry.
-    else if (complete && !pending.has(entry.item.taskId) && listedUntil < deadline - CLOCK_MARGIN_MS) await close(deps, entry, { kind: "decided-elsewhere" });
+  for (const entry of deps.posted.all()) {
+    if (!isOpen(deps, entry)) continue;
+    const due = listedUntil >= Date.parse(entry.item.reviewDeadline);
+    const leftQueue = complete && !pending.has(entry.item.taskId);
+    if (due || leftQueue) await settle(deps, entry);
   }
 }
+
+/** Asks Greenlight how the review ended and shows it; a review still pending at the gate is left for the next round. */
+async function settle(deps: PosterDeps, entry: PostedMessage): Promise<void> {
+  const { taskId } = entry.item;
+  let review: ReviewStatus | null;
+  try {
+    review = await deps.greenlight.reviewStatus(taskId);
+  } catch (error) {
+    deps.logger.warn(`poster: asking how ${taskId} ended failed, retrying next round: ${describe(error)}`);
+    return;
+  }
+  if (review === null) {
+    // Only a Greenlight that lost its state forgets a task it handed out; a click on the message will say so.
+    deps.logger.warn(`poster: Greenlight has no task ${taskId} any more; its message is left as it is`);
+    deps.posted.forget(taskId);
+    return;
+  }
+  const outcome = outcomeOf(review);
+  if (outcome === null) {
+    deps.logger.debug(`poster: ${taskId} is still ${review.status} at Greenlight's gate, asking again next round`);
+    return;
+  }
+  // A click on the message may have started deciding, or closed it, while Greenlight answered.
+  if (isOpen(deps, entry)) await close(deps, entry, outcome);
+}
+
+/** What the message shows for a review as Greenlight's gate tells it; null while it is still undecided. */
+export function outcomeOf(review: ReviewStatus): Outcome | null {
+  if (review.decision !== null) return { kind: "decided", decision: review.decision };
+  if (review.status === "expired") return { kind: "expired", deadline: review.reviewDeadline };
+  return null;
+}
+
+const isOpen = (deps: PosterDeps, entry: PostedMessage) => !entry.deciding && deps.posted.get(entry.item.taskId) === entry;
 
 async function close(deps: PosterDeps, entry: PostedMessage, outcome: Outcome): Promise<void> {
   const message = buildOutcomeMessage({ taskId: entry.item.taskId, body: buildReviewBody(entry.item), outcome });

@@ -1,7 +1,7 @@
 // Greenlight's API as the Slack app uses it: signed decisions and the reviewer endpoints, answers checked with its own schemas.
 import { z } from "zod";
 import { signDecisionToken } from "../worker/src/domain/decision-token.ts";
-import { type ReviewItem, ReviewItemSchema } from "../worker/src/domain/review.ts";
+import { type ReviewItem, ReviewItemSchema, type ReviewStatus, ReviewStatusSchema } from "../worker/src/domain/review.ts";
 import { type Decision, DecisionSchema, type Reviewer, TaskStatusSchema } from "../worker/src/domain/task.ts";
 
 export const ISSUER = "slack-app";
@@ -36,9 +36,12 @@ export function createWorkerClient(options: { baseUrl: string; decisionSecret: s
     return { Authorization: `Bearer ${options.reviewerToken}` };
   };
 
-  async function reviewerJson<T>(path: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {
+  async function reviewerJson<T>(path: string, init: RequestInit, schema: z.ZodType<T>): Promise<T>;
+  async function reviewerJson<T>(path: string, init: RequestInit, schema: z.ZodType<T>, options: { notFound: "null" }): Promise<T | null>;
+  async function reviewerJson<T>(path: string, init: RequestInit, schema: z.ZodType<T>, options?: { notFound: "null" }): Promise<T | null> {
     const response = await send(url(path), { ...init, headers: { ...reviewer(), ...(init.body ? { "Content-Type": "application/json" } : {}) } });
     const text = await response.text();
+    if (response.status === 404 && options?.notFound === "null" && ErrorBodySchema.safeParse(safeJson(text)).data?.error.code === "task_not_found") return null;
     if (response.status !== 200) throw new GreenlightError(`${init.method ?? "GET"} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
     const parsed = schema.safeParse(safeJson(text));
     if (!parsed.success) throw new GreenlightError(`${init.method ?? "GET"} ${path} answered something the contract does not allow: ${parsed.error.message}`);
@@ -80,6 +83,13 @@ export function createWorkerClient(options: { baseUrl: string; decisionSecret: s
         {},
         z.object({ items: z.array(ReviewItemSchema), nextCursor: z.string().nullable() }),
       ),
+
+    /**
+     * How a review stands, from the task's strongly consistent gate: pending, decided (by whom, when, why) or expired.
+     * Null when Greenlight has no such task.
+     */
+    reviewStatus: (taskId: string): Promise<ReviewStatus | null> =>
+      reviewerJson(`/v1/reviews/${encodeURIComponent(taskId)}`, {}, ReviewStatusSchema, { notFound: "null" }),
 
     async announce(taskId: string, announcement: { channel: string; messageTs: string }): Promise<void> {
       const response = await send(url(`/v1/reviews/${encodeURIComponent(taskId)}/announcement`), {

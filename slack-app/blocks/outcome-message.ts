@@ -10,11 +10,8 @@ export type Outcome =
   | { kind: "decided"; decision: Decision }
   /** Someone tried to decide after the winner; the winner is what counts. */
   | { kind: "conflict"; winner: Decision; attempted: { decision: "approve" | "reject"; reviewer: Reviewer } }
-  | { kind: "expired"; deadline: string | null }
-  /** It left the pending queue before its deadline without a decision through this app. */
-  | { kind: "decided-elsewhere" }
-  /** Its deadline passed with no decision through this app; the reviewer API cannot tell an expiry from a decision elsewhere. */
-  | { kind: "closed"; deadline: string };
+  /** Its deadline passed with no decision, as Greenlight's gate (a 409 review_expired, or GET /v1/reviews/:id) says. */
+  | { kind: "expired"; deadline: string | null };
 
 const NOTE_BLOCK = `${OUTCOME_BLOCK}_note`;
 
@@ -50,10 +47,6 @@ function describe(outcome: Outcome): string {
       return decisionLine(outcome.winner);
     case "expired":
       return `:hourglass: *Expired*: no decision reached Greenlight before the review deadline${outcome.deadline ? ` (${slackDate(outcome.deadline)})` : ""}.`;
-    case "decided-elsewhere":
-      return ":information_source: *Decided outside this app* (in n8n or the review console, say) before its deadline.";
-    case "closed":
-      return `:hourglass: *Review closed*: its deadline (${slackDate(outcome.deadline)}) passed with no decision made in this app. It expired, unless it was decided outside this app (in n8n or the review console, say) shortly before.`;
   }
 }
 
@@ -62,9 +55,6 @@ function noteFor(outcome: Outcome): string | null {
     const { winner, attempted } = outcome;
     if (winner.reviewer.id === attempted.reviewer.id && winner.decision === attempted.decision) return null;
     return `${reviewerLabel(attempted.reviewer)} chose to ${attempted.decision} after this decision; only the first decision counts, so that was not recorded.`;
-  }
-  if (outcome.kind === "decided-elsewhere") {
-    return "Greenlight's reviewer API does not say who decided or which way; the task's owner sees the outcome.";
   }
   return null;
 }
@@ -86,9 +76,5 @@ function summary(outcome: Outcome): string {
     }
     case "expired":
       return "Expired";
-    case "decided-elsewhere":
-      return "Decided outside this app";
-    case "closed":
-      return "Review closed";
   }
 }

@@ -142,40 +142,14 @@ describe("the message after the review", () => {
     expect(message.blocks).toHaveLength(1);
   });
 
-  it("says a review ended outside the app, or at its deadline, without claiming to know more", () => {
-    expect(buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "decided-elsewhere" } })).toEqual({
-      text: `Decided outside this app: ${TASK}`,
-      blocks: [
-        { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: ":information_source: *Decided outside this app* (in n8n or the review console, say) before its deadline." } },
-        {
-          type: "context",
-          block_id: "greenlight_outcome_note",
-          elements: [{ type: "mrkdwn", text: "Greenlight's reviewer API does not say who decided or which way; the task's owner sees the outcome." }],
-        },
-      ],
-    });
-    expect(buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "closed", deadline: DEADLINE.iso } })).toEqual({
-      text: `Review closed: ${TASK}`,
-      blocks: [
-        {
-          type: "section",
-          block_id: "greenlight_outcome",
-          text: {
-            type: "mrkdwn",
-            text: `:hourglass: *Review closed*: its deadline (${date(DEADLINE)}) passed with no decision made in this app. It expired, unless it was decided outside this app (in n8n or the review console, say) shortly before.`,
-          },
-        },
-      ],
-    });
-  });
-
   it("keeps only the writable fields of an image block Slack handed back with the click", () => {
     const stored = { type: "image", block_id: "greenlight_image", image_url: PREVIEW, alt_text: "a", image_width: 640, image_height: 480, image_bytes: 2048, fallback: "640x480px image" };
     expect(reviewBodyOf([stored as never])).toEqual([{ type: "image", block_id: "greenlight_image", image_url: PREVIEW, alt_text: "a" }]);
   });
 
   it("replaces an earlier outcome rather than stacking a second one", () => {
-    const first = buildOutcomeMessage({ taskId: TASK, body: [...BODY, BUTTONS] as never, outcome: { kind: "decided-elsewhere" } });
+    const first = buildOutcomeMessage({ taskId: TASK, body: [...BODY, BUTTONS] as never, outcome: { kind: "conflict", winner: approvedByAda, attempted: { decision: "reject", reviewer: { id: "U0GRACE", name: "grace" } } } });
+    expect(first.blocks.filter((block) => block.block_id?.startsWith("greenlight_outcome"))).toHaveLength(2);
     const second = buildOutcomeMessage({ taskId: TASK, body: first.blocks, outcome: { kind: "decided", decision: approvedByAda } });
     expect(reviewBodyOf(second.blocks)).toEqual(BODY);
     expect(second.blocks.filter((block) => block.block_id?.startsWith("greenlight_outcome"))).toHaveLength(1);

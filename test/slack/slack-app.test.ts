@@ -449,21 +449,21 @@ describe("poster mode", () => {
     ]);
   });
 
-  it("closes its message, buttons gone, when the task is decided outside the app", async () => {
+  it("closes its message, buttons gone, naming who decided outside the app, which way, when and why", async () => {
     const task = tasks[1]!;
-    const decided = await apiFor(stack).decide(await signDecisionToken(decisionSecret, { taskId: task.taskId, decision: "approve", reviewer: { id: "console-olive", name: "Olive" }, issuer: "console" }));
+    const decided = await apiFor(stack).decide(
+      await signDecisionToken(decisionSecret, { taskId: task.taskId, decision: "reject", reviewer: { id: "console-olive", name: "Olive" }, reason: "a duplicate <of order 41>", issuer: "console" }),
+    );
     expect(decided.status, decided.text).toBe(200);
+    const winner = (decided.body as Task).decision!;
+    expect(winner).toMatchObject({ decision: "reject", reviewer: { name: "Olive" }, via: "console" });
     const message = postsOf(task.taskId)[0]!;
     const update = await updateOf(posterSlack, String(message.answer.ts));
-    expect(update.body.text).toBe(`Decided outside this app: ${task.taskId}`);
+    expect(update.body.text).toBe(`Rejected by Olive: ${task.taskId}`);
     expect(update.body.blocks).toEqual([
       ...(message.body.blocks as Array<Record<string, unknown>>).filter((block) => block.type !== "actions"),
-      { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: ":information_source: *Decided outside this app* (in n8n or the review console, say) before its deadline." } },
-      {
-        type: "context",
-        block_id: "greenlight_outcome_note",
-        elements: [{ type: "mrkdwn", text: "Greenlight's reviewer API does not say who decided or which way; the task's owner sees the outcome." }],
-      },
+      // Olive decided in the console, so her id is not a Slack user id and there is no mention.
+      { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: `:x: *Rejected* by *Olive* on ${slackDate(winner.decidedAt)}\n>a duplicate &lt;of order 41&gt;` } },
     ]);
     // The third task is still open, so its message still has its buttons.
     expect(posterSlack.callsTo("chat.update").filter((call) => call.body.ts === String(postsOf(tasks[2]!.taskId)[0]!.answer.ts))).toEqual([]);
@@ -483,9 +483,16 @@ describe("poster mode", () => {
 });
 
 describe("expiry", () => {
+  // One poster for the short-lived stack: two would split its queue between them.
+  let expirySlack: SlackStub;
+  let poster: SlackAppProcess;
+
+  beforeAll(async () => {
+    expirySlack = await newStub();
+    poster = await startSlackApp(appEnv(shortStack, expirySlack, { POST_REVIEWS: "true", SLACK_CHANNEL: "#greenlight-reviews", POLL_INTERVAL_SECONDS: "1" }));
+  });
+
   it("closes the app's message at the deadline, and a late click shows the review expired", async () => {
-    const expirySlack = await newStub();
-    const poster = await startSlackApp(appEnv(shortStack, expirySlack, { POST_REVIEWS: "true", SLACK_CHANNEL: "#greenlight-reviews", POLL_INTERVAL_SECONDS: "1" }));
     const task = await queuedTask(shortStack, "expiry");
     const message = await callFor(expirySlack, "chat.postMessage", (call) => JSON.stringify(call.body.blocks).includes(task.taskId), "for the short-lived task");
     const ts = String(message.answer.ts);
@@ -497,16 +504,13 @@ describe("expiry", () => {
     const closedAt = Date.now();
     expect(closedAt).toBeGreaterThanOrEqual(Date.parse(task.reviewDeadline));
     expect(closedAt - Date.parse(task.reviewDeadline)).toBeLessThan(1500);
-    expect(update.body.text).toBe(`Review closed: ${task.taskId}`);
+    expect(update.body.text).toBe(`Expired: ${task.taskId}`);
     expect(update.body.blocks).toEqual([
       ...(message.body.blocks as Array<Record<string, unknown>>).filter((block) => block.type !== "actions"),
       {
         type: "section",
         block_id: "greenlight_outcome",
-        text: {
-          type: "mrkdwn",
-          text: `:hourglass: *Review closed*: its deadline (${slackDate(task.reviewDeadline)}) passed with no decision made in this app. It expired, unless it was decided outside this app (in n8n or the review console, say) shortly before.`,
-        },
+        text: { type: "mrkdwn", text: `:hourglass: *Expired*: no decision reached Greenlight before the review deadline (${slackDate(task.reviewDeadline)}).` },
       },
     ]);
 
@@ -521,6 +525,33 @@ describe("expiry", () => {
     });
     const final = await pollTask(apiFor(shortStack), task.taskId, (t) => t.status === "expired", { timeoutMs: 30_000 });
     expect(final.decision).toBeNull();
+  });
+
+  it("names the winner, not an expiry, when the task is decided outside the app just before its deadline", async () => {
+    const task = await queuedTask(shortStack, "decided-at-the-deadline");
+    const message = await callFor(expirySlack, "chat.postMessage", (call) => JSON.stringify(call.body.blocks).includes(task.taskId), "for the short-lived task");
+    const ts = String(message.answer.ts);
+    const deadline = Date.parse(task.reviewDeadline);
+    const untilShortlyBefore = deadline - 1500 - Date.now();
+    expect(untilShortlyBefore, "time left to decide before the deadline").toBeGreaterThan(0);
+    await sleep(untilShortlyBefore);
+
+    const decided = await apiFor(shortStack).decide(
+      await signDecisionToken(decisionSecret, { taskId: task.taskId, decision: "approve", reviewer: { id: "console-olive", name: "Olive" }, issuer: "console" }),
+    );
+    expect(decided.status, decided.text).toBe(200);
+    const winner = (decided.body as Task).decision!;
+    const update = await waitFor("the message to be closed", () => expirySlack.callsTo("chat.update").find((call) => call.body.ts === ts), { timeoutMs: 20_000, intervalMs: 50 });
+    expect(update.body.text).toBe(`Approved by Olive: ${task.taskId}`);
+    expect(update.body.blocks).toEqual([
+      ...(message.body.blocks as Array<Record<string, unknown>>).filter((block) => block.type !== "actions"),
+      { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: `:white_check_mark: *Approved* by *Olive* on ${slackDate(winner.decidedAt)}` } },
+    ]);
+
+    // The deadline passing afterwards changes nothing: the message is closed once, with the winner.
+    await sleep(Math.max(0, deadline + 1500 - Date.now()));
+    expect(expirySlack.callsTo("chat.update").filter((call) => call.body.ts === ts)).toHaveLength(1);
+    expect((await apiFor(shortStack).getTask(task.taskId)).body).toMatchObject({ decision: { decision: "approve", reviewer: { name: "Olive" }, via: "console" } });
   });
 });
 

@@ -1,0 +1,170 @@
+// The poster's sweep of its own messages, with a scripted Greenlight: when it asks GET /v1/reviews/:id, what it shows,
+// and what it does while the gate still says pending, Greenlight cannot be asked, or no longer knows the task.
+// (The real app against the real stack is in slack-app.test.ts.)
+import type { Logger, webApi } from "@slack/bolt";
+import { describe, expect, it } from "vitest";
+import { type ReviewItem, ReviewItemSchema, type ReviewStatus } from "../../worker/src/domain/review.ts";
+import type { Decision } from "../../worker/src/domain/task.ts";
+import { buildOutcomeMessage } from "../../slack-app/blocks/outcome-message.ts";
+import { buildReviewBody } from "../../slack-app/blocks/review-message.ts";
+import { PostedMessages } from "../../slack-app/message-store.ts";
+import { runPosterOnce } from "../../slack-app/poster.ts";
+import type { WorkerClient } from "../../slack-app/worker-client.ts";
+
+const HOUR = 60 * 60 * 1000;
+const taskId = (n: number) => `tsk_${String(n).padStart(32, "0")}`;
+
+const itemFor = (id: string, deadlineInMs: number): ReviewItem =>
+  ReviewItemSchema.parse({
+    taskId: id,
+    createdAt: new Date(Date.now() - HOUR).toISOString(),
+    reviewDeadline: new Date(Date.now() + deadlineInMs).toISOString(),
+    client: "demo",
+    metadata: {},
+    image: { contentType: "image/png", bytes: 2048, width: 640, height: 480, previewUrl: `https://greenlight.example/v1/images/${id}?expires=1&sig=abc` },
+    prescreen: null,
+  });
+
+const olive = { id: "console-olive", name: "Olive" };
+const decision = (kind: "approve" | "reject", reason: string | null = null): Decision => ({
+  decision: kind,
+  reviewer: olive,
+  reason,
+  decidedAt: new Date().toISOString(),
+  via: "console",
+});
+const status = (item: ReviewItem, status: ReviewStatus["status"], decided: Decision | null = null): ReviewStatus => ({
+  taskId: item.taskId,
+  status,
+  reviewDeadline: item.reviewDeadline,
+  decision: decided,
+  announcement: { channel: "C0REVIEWS", messageTs: "1.1" },
+});
+
+/** A poster with one message per item, a Greenlight that lists `listed` as pending and answers `reviews`, and a Slack that records updates. */
+function poster(items: ReviewItem[]) {
+  const listed = new Set<string>();
+  const reviews = new Map<string, ReviewStatus | null | Error>();
+  const asked: string[] = [];
+  const updates: Array<{ channel: string; ts: string; text: string; blocks: unknown[] }> = [];
+  const warnings: string[] = [];
+  const greenlight = {
+    claim: async () => [],
+    announce: async () => undefined,
+    listPending: async () => ({ items: items.filter((item) => listed.has(item.taskId)), nextCursor: null }),
+    reviewStatus: async (id: string) => {
+      asked.push(id);
+      const answer = reviews.get(id);
+      if (answer instanceof Error) throw answer;
+      if (answer === undefined) throw new Error(`no scripted answer for ${id}`);
+      return answer;
+    },
+  } as unknown as WorkerClient;
+  const client = {
+    chat: {
+      update: async (args: { channel: string; ts: string; text: string; blocks: unknown[] }) => {
+        updates.push(args);
+        return { ok: true };
+      },
+    },
+  } as unknown as webApi.WebClient;
+  const logger = { debug() {}, info() {}, warn: (text: string) => warnings.push(text), error: (text: string) => warnings.push(text) } as unknown as Logger;
+  const posted = new PostedMessages();
+  items.forEach((item, index) => posted.add({ item, channel: "C0REVIEWS", ts: `1.${index}`, announced: true }));
+  const round = () => runPosterOnce({ greenlight, client, posted, logger, channel: "#greenlight-reviews", intervalMs: 1000, batchSize: 5 });
+  return { listed, reviews, asked, updates, warnings, posted, round };
+}
+
+const closing = (item: ReviewItem, outcome: Parameters<typeof buildOutcomeMessage>[0]["outcome"]) => {
+  const message = buildOutcomeMessage({ taskId: item.taskId, body: buildReviewBody(item), outcome });
+  return { channel: "C0REVIEWS", text: message.text, blocks: message.blocks };
+};
+
+describe("the poster's sweep", () => {
+  it("leaves a task that is still listed before its deadline alone, without asking about it", async () => {
+    const item = itemFor(taskId(1), HOUR);
+    const p = poster([item]);
+    p.listed.add(item.taskId);
+    await p.round();
+    expect(p.asked).toEqual([]);
+    expect(p.updates).toEqual([]);
+    expect(p.posted.get(item.taskId)).toBeDefined();
+  });
+
+  it("names who decided, which way, when and why, once a task leaves the queue", async () => {
+    const [rejected, approved] = [itemFor(taskId(1), HOUR), itemFor(taskId(2), HOUR)];
+    const p = poster([rejected, approved]);
+    const [rejection, approval] = [decision("reject", "blurry <again>"), decision("approve")];
+    p.reviews.set(rejected.taskId, status(rejected, "rejected", rejection));
+    p.reviews.set(approved.taskId, status(approved, "completed", approval));
+    await p.round();
+    expect(p.updates).toEqual([
+      { ts: "1.0", ...closing(rejected, { kind: "decided", decision: rejection }) },
+      { ts: "1.1", ...closing(approved, { kind: "decided", decision: approval }) },
+    ]);
+    expect(p.updates[0]!.text).toBe(`Rejected by Olive: ${rejected.taskId}`);
+    expect(JSON.stringify(p.updates[0]!.blocks)).toContain(":x: *Rejected* by *Olive* on <!date^");
+    expect(JSON.stringify(p.updates[0]!.blocks)).toContain(">blurry &lt;again&gt;");
+    expect(p.updates[1]!.text).toBe(`Approved by Olive: ${approved.taskId}`);
+    expect(p.posted.all()).toEqual([]);
+  });
+
+  it("asks the gate at the deadline even while the listing still shows the task, and tells a late decision from an expiry", async () => {
+    const [decidedLate, expired] = [itemFor(taskId(1), -10), itemFor(taskId(2), -10)];
+    const p = poster([decidedLate, expired]);
+    for (const item of [decidedLate, expired]) p.listed.add(item.taskId);
+    const late = decision("approve");
+    p.reviews.set(decidedLate.taskId, status(decidedLate, "approved", late));
+    p.reviews.set(expired.taskId, status(expired, "expired"));
+    await p.round();
+    expect(p.updates).toEqual([
+      { ts: "1.0", ...closing(decidedLate, { kind: "decided", decision: late }) },
+      { ts: "1.1", ...closing(expired, { kind: "expired", deadline: expired.reviewDeadline }) },
+    ]);
+    expect(p.updates.map((update) => update.text)).toEqual([`Approved by Olive: ${decidedLate.taskId}`, `Expired: ${expired.taskId}`]);
+    expect(JSON.stringify(p.updates)).not.toMatch(/outside this app|unless/);
+  });
+
+  it("keeps the message open and asks again next round while the gate still says pending", async () => {
+    const item = itemFor(taskId(1), HOUR);
+    const p = poster([item]);
+    p.reviews.set(item.taskId, status(item, "pending"));
+    await p.round();
+    expect(p.updates).toEqual([]);
+    expect(p.posted.get(item.taskId)).toBeDefined();
+
+    const won = decision("reject", "duplicate");
+    p.reviews.set(item.taskId, status(item, "rejected", won));
+    await p.round();
+    expect(p.asked).toEqual([item.taskId, item.taskId]);
+    expect(p.updates).toEqual([{ ts: "1.0", ...closing(item, { kind: "decided", decision: won }) }]);
+  });
+
+  it("retries next round when Greenlight cannot be asked, and stops tracking a task Greenlight no longer knows", async () => {
+    const [unreachable, unknown] = [itemFor(taskId(1), HOUR), itemFor(taskId(2), HOUR)];
+    const p = poster([unreachable, unknown]);
+    p.reviews.set(unreachable.taskId, new Error("no answer from Greenlight"));
+    p.reviews.set(unknown.taskId, null);
+    await p.round();
+    expect(p.updates).toEqual([]);
+    expect(p.posted.all().map((entry) => entry.item.taskId)).toEqual([unreachable.taskId]);
+    expect(p.warnings).toEqual([
+      `poster: asking how ${unreachable.taskId} ended failed, retrying next round: no answer from Greenlight`,
+      `poster: Greenlight has no task ${unknown.taskId} any more; its message is left as it is`,
+    ]);
+
+    p.reviews.set(unreachable.taskId, status(unreachable, "expired"));
+    await p.round();
+    expect(p.updates).toEqual([{ ts: "1.0", ...closing(unreachable, { kind: "expired", deadline: unreachable.reviewDeadline }) }]);
+  });
+
+  it("leaves a message alone while a click on it is being decided", async () => {
+    const item = itemFor(taskId(1), -10);
+    const p = poster([item]);
+    p.posted.get(item.taskId)!.deciding = true;
+    p.reviews.set(item.taskId, status(item, "approved", decision("approve")));
+    await p.round();
+    expect(p.asked).toEqual([]);
+    expect(p.updates).toEqual([]);
+  });
+});
