@@ -1,6 +1,7 @@
 // Reads a button click on a review message, checking what Slack sent before anything acts on it.
-import type { BlockAction, ButtonAction, types } from "@slack/bolt";
+import type { BlockAction, ButtonAction, Logger, types, webApi } from "@slack/bolt";
 import { TASK_ID_PATTERN } from "../../../worker/src/domain/task.ts";
+import { mayDecide, NOT_ALLOWED, tellUser } from "../../decide.ts";
 
 export type Click = {
   taskId: string;
@@ -18,6 +19,26 @@ export function readClick(body: BlockAction<ButtonAction>, action: ButtonAction)
   const messageTs = stringOr(body.container.message_ts) ?? body.message?.ts;
   if (!channel || !messageTs) return { problem: "This button is not on a channel message, so nothing was sent." };
   return { taskId, reviewer: reviewerOf(body.user), channel, messageTs, blocks: blocksOf(body.message?.blocks) };
+}
+
+/** The click when it is well formed and its user may decide; otherwise the clicker is told why not, and null. */
+export async function admitClick(
+  body: BlockAction<ButtonAction>,
+  action: ButtonAction,
+  approverIds: ReadonlySet<string>,
+  client: webApi.WebClient,
+  logger: Logger,
+): Promise<Click | null> {
+  const click = readClick(body, action);
+  if ("problem" in click) {
+    if (body.channel?.id) await tellUser(client, logger, { channel: body.channel.id, user: body.user.id }, click.problem);
+    return null;
+  }
+  if (!mayDecide(approverIds, body.user.id)) {
+    await tellUser(client, logger, { channel: click.channel, user: body.user.id }, NOT_ALLOWED);
+    return null;
+  }
+  return click;
 }
 
 /** Greenlight takes names of 1 to 200 characters; Slack's username is the fallback for a missing name. */

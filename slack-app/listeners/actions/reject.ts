@@ -2,19 +2,15 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { buildRejectModal } from "../../blocks/reject-modal.ts";
 import { REJECT_ACTION } from "../../blocks/ids.ts";
-import { type DecisionDeps, describe, mayDecide, NOT_ALLOWED, tellUser } from "../../decide.ts";
+import { type DecisionDeps, describe, tellUser } from "../../decide.ts";
 import type { OpenRejections } from "../../message-store.ts";
-import { readClick } from "./click.ts";
+import { admitClick } from "./click.ts";
 
 export function registerReject(app: App, deps: DecisionDeps & { rejections: OpenRejections }): void {
   app.action<BlockAction<ButtonAction>>(REJECT_ACTION, async ({ ack, body, action, client, logger }) => {
     await ack();
-    const click = readClick(body, action);
-    if ("problem" in click) {
-      if (body.channel?.id) await tellUser(client, logger, { channel: body.channel.id, user: body.user.id }, click.problem);
-      return;
-    }
-    if (!mayDecide(deps.approverIds, body.user.id)) return tellUser(client, logger, { channel: click.channel, user: body.user.id }, NOT_ALLOWED);
+    const click = await admitClick(body, action, deps.approverIds, client, logger);
+    if (!click) return;
     deps.rejections.remember(click.channel, click.messageTs, click.blocks);
     try {
       // A trigger_id is good for 3 seconds, so the modal opens before anything slower happens.
