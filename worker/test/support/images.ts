@@ -1,17 +1,8 @@
 // Small real images made in the test, so fixtures carry no binary files.
 import { encode } from "fast-png";
+import { solidPng } from "../../../scripts/lib/png.ts";
 
-/** A PNG of the given size, filled with one RGB colour, or split left/right between two. */
-export function solidPng(width: number, height: number, rgb: [number, number, number], right?: [number, number, number]): Uint8Array {
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const colour = right && x >= width / 2 ? right : rgb;
-      data.set(colour, (y * width + x) * 3);
-    }
-  }
-  return encode({ width, height, data, channels: 3, depth: 8 });
-}
+export { solidPng };
 
 export const RED_PNG = solidPng(64, 32, [220, 20, 30]);
 
