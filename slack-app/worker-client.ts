@@ -2,17 +2,12 @@
 import { z } from "zod";
 import { signDecisionToken } from "../worker/src/domain/decision-token.ts";
 import { type ReviewItem, ReviewItemSchema, type ReviewStatus, ReviewStatusSchema } from "../worker/src/domain/review.ts";
-import { type Decision, DecisionSchema, type Reviewer, TaskStatusSchema } from "../worker/src/domain/task.ts";
+import { ErrorBodySchema } from "../worker/src/domain/error-body.ts";
+import { type Decision, type DecisionResult, DecisionResultSchema, DecisionSchema, type Reviewer } from "../worker/src/domain/task.ts";
 
 export const ISSUER = "slack-app";
 const TIMEOUT_MS = 10_000;
 
-const DecisionResultSchema = z.object({ taskId: z.string(), status: TaskStatusSchema, decision: DecisionSchema });
-export type DecisionResult = z.infer<typeof DecisionResultSchema>;
-
-const ErrorBodySchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
-});
 
 /** What became of a decision: every answer the contract allows, plus "failed" when Greenlight could not be asked. */
 export type DecideOutcome =

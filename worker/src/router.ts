@@ -1,6 +1,7 @@
 // Creates OpenAPI-aware routers whose validation failures all become the contract's 400 envelope.
-import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env.ts";
+import { ErrorBodySchema } from "./domain/error-body.ts";
 import { invalidRequest } from "./errors.ts";
 
 export const createRouter = () =>
@@ -13,16 +14,6 @@ export const createRouter = () =>
       }
     },
   });
-
-export const ErrorBodySchema = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ example: "invalid_request" }),
-      message: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
-    }),
-  })
-  .meta({ id: "Error" });
 
 /** OpenAPI response entries for the error codes a route can answer, keyed by status. */
 export function errorResponses(errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422, string[]>>) {

@@ -29,6 +29,12 @@ export const DecisionSchema = z
   .meta({ id: "Decision" });
 export type Decision = z.infer<typeof DecisionSchema>;
 
+/** What POST /v1/decisions answers: the winning decision and the status it moved the task to. */
+export const DecisionResultSchema = z
+  .object({ taskId: z.string(), status: TaskStatusSchema, decision: DecisionSchema })
+  .meta({ id: "DecisionResult" });
+export type DecisionResult = z.infer<typeof DecisionResultSchema>;
+
 export const CallbackSchema = z.object({
   url: z.string().nullable(),
   state: z.enum(["none", "pending", "delivered", "failed"]),

@@ -1,6 +1,6 @@
 // The decision endpoint: a signed JWT from Slack, n8n or the console approves or rejects a task.
-import { createRoute, z } from "@hono/zod-openapi";
-import { DecisionSchema, TaskStatusSchema } from "../domain/task.ts";
+import { createRoute } from "@hono/zod-openapi";
+import { DecisionResultSchema } from "../domain/task.ts";
 import { verifyDecision } from "../middleware/verify-decision-token.ts";
 import { createRouter, errorResponses } from "../router.ts";
 import { decideTask } from "../services/decide-task.ts";
@@ -15,7 +15,7 @@ const decide = createRoute({
   responses: {
     200: {
       description: "The decision won, or this is a retry of the winning token (same jti).",
-      content: { "application/json": { schema: z.object({ taskId: z.string(), status: TaskStatusSchema, decision: DecisionSchema }) } },
+      content: { "application/json": { schema: DecisionResultSchema } },
     },
     ...errorResponses({
       400: ["invalid_request"],

@@ -2,10 +2,8 @@
 import { decideAtGate } from "../adapters/decision-gate.ts";
 import { sendDecisionEvent } from "../adapters/review-workflow.ts";
 import { type DecisionClaims, decisionFromClaims } from "../domain/decision-token.ts";
-import { type Decision, statusAfter, type TaskStatus } from "../domain/task.ts";
+import { type DecisionResult, statusAfter } from "../domain/task.ts";
 import { AppError, taskNotFound } from "../errors.ts";
-
-export type DecisionResult = { taskId: string; status: TaskStatus; decision: Decision };
 
 export async function decideTask(env: Env, claims: DecisionClaims, now: Date): Promise<DecisionResult> {
   const taskId = claims.sub;
