@@ -245,7 +245,7 @@ describe("GET /v1/tasks/:id", () => {
 });
 
 describe("GET /v1/tasks/:id/image", () => {
-  it("returns the stored bytes with their content type to the owner only", async () => {
+  it("returns the stored bytes with their content type to the owner only, and 401 without a key", async () => {
     const task = await createTask();
     const response = await api(`/v1/tasks/${task.taskId}/image`, { headers: asClient() });
     expect(response.status).toBe(200);
@@ -255,5 +255,9 @@ describe("GET /v1/tasks/:id/image", () => {
     const other = await api(`/v1/tasks/${task.taskId}/image`, { headers: asClient(OTHER_CLIENT_KEY) });
     expect(other.status).toBe(404);
     expect(((await other.json()) as { error: { code: string } }).error.code).toBe("task_not_found");
+
+    const anonymous = await api(`/v1/tasks/${task.taskId}/image`);
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
   });
 });

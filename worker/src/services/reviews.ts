@@ -2,6 +2,7 @@
 import { announceAtGate, leaseAtGate, reviewAtGate } from "../adapters/decision-gate.ts";
 import { getTaskRecord, listPending } from "../adapters/task-store.ts";
 import type { Settings } from "../config.ts";
+import { invalidRequest } from "../errors.ts";
 import type { Announcement, ReviewItem, ReviewStatus } from "../domain/review.ts";
 import { statusAfter, type TaskRecord, type TaskStatus } from "../domain/task.ts";
 import { toReviewItem } from "./review-items.ts";
@@ -10,7 +11,11 @@ import { toReviewItem } from "./review-items.ts";
 const SCAN_PAGE = 100;
 
 export async function listReviews(env: Env, settings: Settings, origin: string, limit: number, cursor?: string) {
-  const page = await listPending(env.TASKS, limit, cursor);
+  const page = await listPending(env.TASKS, limit, cursor).catch((error: unknown) => {
+    // Cloudflare's KV refuses a cursor it did not issue; that is the caller's mistake, not ours.
+    if (cursor !== undefined) throw invalidRequest("cursor is not one this endpoint returned.");
+    throw error;
+  });
   const records = await pendingRecords(env, page.taskIds);
   const items = await Promise.all(records.map((record) => toReviewItem(settings, origin, record)));
   return { items, nextCursor: page.cursor };
