@@ -90,10 +90,18 @@ describe("the pre-screen", () => {
     expect(itemOf(different.taskId).prescreen!.nearDuplicates.map((near) => near.taskId)).not.toContain(original.taskId);
   });
 
-  it("still queues an image whose pixels cannot be read, saying why", async () => {
+  it("still queues an image whose pixels cannot be read, with what its header tells and why", async () => {
     const task = await createQueuedTask({ bytes: truncatedPng() });
     const item = (await listAll()).find((candidate) => candidate.taskId === task.taskId)!;
-    expect(item.prescreen).toEqual({ facts: [], perceptualHash: null, nearDuplicates: [], unreadable: expect.stringMatching(/^cannot decode image\/png: /) });
+    expect(item.prescreen).toEqual({
+      facts: [
+        { label: "png", score: 1, source: "format" },
+        { label: "square", score: 1, source: "geometry" },
+      ],
+      perceptualHash: null,
+      nearDuplicates: [],
+      unreadable: expect.stringMatching(/^cannot decode image\/png: /),
+    });
   });
 });
 

@@ -23,13 +23,17 @@ export function analyzeImage(bytes: Uint8Array): ImageAnalysis {
       cause: error,
     });
   }
-  const tags: Tag[] = [
-    { label: contentType.slice("image/".length), score: 1, source: "format" },
-    { label: orientationOf(width, height), score: 1, source: "geometry" },
-    ...dominantColours(pixels),
-  ];
+  const tags: Tag[] = [...shapeFacts(contentType, width, height), ...dominantColours(pixels)];
   // Array.prototype.sort is stable (ES2019), so equal scores keep the order above.
   return { tags: tags.sort((a, b) => b.score - a.score), perceptualHash: perceptualHash(pixels) };
+}
+
+/** Format and orientation: facts known from the header alone, even when the pixels cannot be read. */
+export function shapeFacts(contentType: string, width: number, height: number): Tag[] {
+  return [
+    { label: contentType.slice("image/".length), score: 1, source: "format" },
+    { label: orientationOf(width, height), score: 1, source: "geometry" },
+  ];
 }
 
 function orientationOf(width: number, height: number): string {

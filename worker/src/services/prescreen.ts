@@ -1,18 +1,24 @@
 // The pre-screen run right after upload: facts from the pixels and near-duplicates among earlier uploads.
 import { readImageBytes } from "../adapters/image-store.ts";
 import { indexPerceptualHash, perceptualHashCandidates } from "../adapters/task-store.ts";
-import { analyzeImage, type ImageAnalysis } from "../domain/image-analysis.ts";
+import { analyzeImage, type ImageAnalysis, shapeFacts } from "../domain/image-analysis.ts";
 import { hammingDistance, NEAR_DUPLICATE_DISTANCE } from "../domain/perceptual-hash.ts";
 import { MAX_NEAR_DUPLICATES, type NearDuplicate, type Prescreen } from "../domain/prescreen.ts";
+import type { ImageFacts } from "../domain/task.ts";
 
-export async function prescreenTask(env: Env, taskId: string): Promise<Prescreen> {
+export async function prescreenTask(env: Env, taskId: string, image: ImageFacts): Promise<Prescreen> {
   const bytes = await readImageBytes(env.IMAGES, taskId);
   let analysis: ImageAnalysis;
   try {
     analysis = analyzeImage(bytes);
   } catch (error) {
-    // An image the Worker cannot decode (too large for its memory, say) is still reviewed, just without these hints.
-    return { facts: [], perceptualHash: null, nearDuplicates: [], unreadable: error instanceof Error ? error.message : String(error) };
+    // An image the Worker cannot decode (too large for its memory, say) is still reviewed, with what its header tells.
+    return {
+      facts: shapeFacts(image.contentType, image.width, image.height),
+      perceptualHash: null,
+      nearDuplicates: [],
+      unreadable: error instanceof Error ? error.message : String(error),
+    };
   }
   const candidates = await perceptualHashCandidates(env.TASKS, analysis.perceptualHash);
   await indexPerceptualHash(env.TASKS, taskId, analysis.perceptualHash);

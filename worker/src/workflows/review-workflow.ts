@@ -49,7 +49,7 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     const taskId = record.task.taskId;
 
     // Reviewers see the task only once its pre-screen is stored, so every announcement can show it.
-    const prescreen = await step.do(STEPS.prescreenImage, STORE, () => prescreenTask(this.env, taskId));
+    const prescreen = await step.do(STEPS.prescreenImage, STORE, () => prescreenTask(this.env, taskId, record.task.image));
     record = await this.save(step, STEPS.enqueueReview, { ...record, prescreen }, {}, () => enqueuePending(this.env.TASKS, record));
 
     try {
