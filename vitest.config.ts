@@ -66,6 +66,16 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // The review console in Debian's headless Chromium (playwright-core), against the local stack.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

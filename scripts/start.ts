@@ -157,6 +157,7 @@ function printSummary() {
       "",
       `Greenlight is running locally: the Worker with local KV, R2, Durable Objects, Workflows and the embedded tagger.`,
       "",
+      `  Review console  ${baseUrl}/console   (sign in with the reviewer token)`,
       `  API base URL    ${baseUrl}`,
       `  OpenAPI         ${baseUrl}/openapi.json`,
       `  Client key      ${client.key}   (client "${client.id}"; Authorization: Bearer ${client.key})`,

@@ -5,6 +5,7 @@ import type { AppEnv } from "./app-env.ts";
 import { ConfigError } from "./config.ts";
 import { AppError } from "./errors.ts";
 import { settings } from "./middleware/settings.ts";
+import { consoleRoutes } from "./routes/console.ts";
 import { decisions } from "./routes/decisions.ts";
 import { health } from "./routes/health.ts";
 import { images } from "./routes/images.ts";
@@ -19,6 +20,8 @@ app.route("/", tasks);
 app.route("/", reviews);
 app.route("/", decisions);
 app.route("/", images);
+// The review console: HTML pages with their own sessions, CSRF checks and HTML errors.
+app.route("/console", consoleRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "client", { type: "http", scheme: "bearer", description: "An API client key from CLIENT_KEYS." });
 app.openAPIRegistry.registerComponent("securitySchemes", "reviewer", { type: "http", scheme: "bearer", description: "REVIEWER_TOKEN." });

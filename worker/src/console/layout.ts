@@ -1,0 +1,76 @@
+// The console's page shell: one small inline stylesheet and the live-update script, no build step.
+import { html, raw } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+// Contrast: text #1a1a1a on #fff (17:1), links and buttons #0b5cad on white (6.4:1), focus outlines always visible.
+const STYLE = `
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#1a1a1a;background:#fff}
+header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;padding:.75rem 1rem;background:#12355b;color:#fff}
+header a{color:#fff}header .brand{font-weight:700;margin-right:auto;text-decoration:none}
+header form{margin:0}header button{background:none;border:1px solid #fff;color:#fff;padding:.25rem .6rem}
+main{max-width:60rem;margin:0 auto;padding:1rem}
+a{color:#0b5cad}a:focus,button:focus,input:focus,textarea:focus{outline:3px solid #f5a623;outline-offset:2px}
+h1{font-size:1.5rem;margin:.5rem 0 1rem}
+.queue{list-style:none;padding:0;margin:0;display:grid;gap:.75rem}
+.queue li{display:flex;gap:.75rem;border:1px solid #c8c8c8;border-radius:.5rem;padding:.5rem;align-items:flex-start}
+.queue li>div{min-width:0}.queue a,h1{overflow-wrap:anywhere}
+.queue img{width:96px;height:96px;object-fit:cover;border-radius:.25rem;background:#eee;flex:none}
+.meta{margin:0;display:grid;grid-template-columns:max-content 1fr;gap:.1rem .75rem}.meta dt{font-weight:600}.meta dd{margin:0;overflow-wrap:anywhere}
+.chips{list-style:none;padding:0;margin:.25rem 0;display:flex;flex-wrap:wrap;gap:.25rem}
+.chips li{background:#e8eef5;border-radius:1rem;padding:0 .6rem;font-size:.875rem}
+.task{display:grid;gap:1rem}@media(min-width:48rem){.task{grid-template-columns:1fr 1fr}}
+.task img{max-width:100%;height:auto;border:1px solid #c8c8c8;border-radius:.5rem}
+.status{display:inline-block;padding:0 .6rem;border-radius:1rem;background:#eee;font-weight:600}
+.status-pending{background:#fff3cd}.status-approved,.status-completed{background:#d4edda}.status-rejected,.status-failed,.status-expired{background:#f8d7da}
+.timeline{padding-left:1.25rem}.notice{padding:.75rem;border-radius:.5rem;border:2px solid #12355b;background:#eef4fb}
+.error{border-color:#a61b1b;background:#fdecec}
+form.stack{display:grid;gap:.5rem;max-width:28rem}label{font-weight:600}
+input,textarea,button{font:inherit;padding:.5rem;border:1px solid #6b6b6b;border-radius:.375rem}
+button{cursor:pointer;background:#0b5cad;color:#fff;border-color:#0b5cad;min-height:44px}
+button.reject{background:#a61b1b;border-color:#a61b1b}
+.decide{display:grid;gap:1rem}.pager{margin-top:1rem}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+`;
+
+// Polls the fragment URL with If-None-Match every 2 s and swaps the region in place; a 304 costs nothing.
+const LIVE_SCRIPT = `
+for (const region of document.querySelectorAll("[data-live]")) {
+  let etag = region.dataset.etag || "";
+  const tick = async () => {
+    try {
+      const response = await fetch(region.dataset.live, { headers: etag ? { "if-none-match": etag } : {}, credentials: "same-origin" });
+      // A session that ended redirects to sign-in: leave the page as it is rather than swap that in.
+      if (response.status === 200 && !response.redirected) { etag = response.headers.get("etag") || ""; region.innerHTML = await response.text(); }
+    } catch {}
+    setTimeout(tick, 2000);
+  };
+  setTimeout(tick, 2000);
+}`;
+
+export function page(title: string, body: Html, options: { signedInAs?: string; csrf?: string } = {}): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Greenlight</title>
+<style>${raw(STYLE)}</style>
+</head>
+<body>
+<header>
+  <a class="brand" href="/console">Greenlight</a>
+  ${options.signedInAs
+    ? html`<nav aria-label="Console"><a href="/console">Queue</a> · <a href="/console/upload">Upload</a></nav>
+  <span>Signed in as ${options.signedInAs}</span>
+  <form method="post" action="/console/sign-out"><input type="hidden" name="csrf" value="${options.csrf ?? ""}"><button type="submit">Sign out</button></form>`
+    : ""}
+</header>
+<main id="main">
+${body}
+</main>
+<script>${raw(LIVE_SCRIPT)}</script>
+</body>
+</html>`;
+}

@@ -1,0 +1,30 @@
+// The pending queue: one row per task, oldest first, with its thumbnail and pre-screen facts.
+import { html } from "hono/html";
+import type { ReviewItem } from "../domain/review.ts";
+import { age, timeLeft } from "./format.ts";
+import type { Html } from "./layout.ts";
+
+export function queueList(items: ReviewItem[], now: number): Html {
+  if (items.length === 0) return html`<p>Nothing is waiting for review.</p>`;
+  return html`<ul class="queue">
+${items.map(
+  (item) => html`<li data-task="${item.taskId}">
+  <img src="${item.image.previewUrl}" alt="Thumbnail of ${item.taskId}" width="96" height="96" loading="lazy">
+  <div>
+    <a href="/console/tasks/${item.taskId}">${item.taskId}</a>
+    <dl class="meta">
+      <dt>Client</dt><dd>${item.client}</dd>
+      <dt>Age</dt><dd>${age(item.createdAt, now)}</dd>
+      <dt>Deadline</dt><dd>${timeLeft(item.reviewDeadline, now)}</dd>
+      <dt>Image</dt><dd>${item.image.contentType}, ${item.image.width}×${item.image.height}</dd>
+    </dl>
+    ${factChips(item.prescreen?.facts.map((fact) => fact.label) ?? [])}
+    ${item.prescreen && item.prescreen.nearDuplicates.length > 0 ? html`<p>Looks like ${item.prescreen.nearDuplicates.map((d) => html`<a href="/console/tasks/${d.taskId}">${d.taskId.slice(0, 12)}…</a> `)}</p>` : ""}
+  </div>
+</li>`,
+)}
+</ul>`;
+}
+
+export const factChips = (labels: string[]): Html =>
+  labels.length === 0 ? html`` : html`<ul class="chips" aria-label="Pre-screen facts">${labels.map((label) => html`<li>${label}</li>`)}</ul>`;
