@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { secretsEqual } from "../domain/secure-compare.ts";
+import { derivedHmacKey, fromBase64Url, toBase64Url } from "../domain/signing-keys.ts";
 
 export const SESSION_COOKIE = "greenlight_console";
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -10,30 +11,8 @@ export type Session = { name: string; sid: string; exp: number };
 
 const encoder = new TextEncoder();
 
-// Its own HKDF info string, so a session signature can never double as a preview URL or a decision token.
-async function sessionKey(secret: string): Promise<CryptoKey> {
-  const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
-  return crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: encoder.encode("greenlight console-session v1") },
-    base,
-    { name: "HMAC", hash: "SHA-256", length: 256 },
-    false,
-    ["sign", "verify"],
-  );
-}
-
-const toBase64Url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
-  try {
-    const padded = text.replaceAll("-", "+").replaceAll("_", "/") + "=".repeat((4 - (text.length % 4)) % 4);
-    return Uint8Array.from(atob(padded), (char) => char.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
+// Its own purpose string, so a session signature can never double as a preview URL or a decision token.
+const sessionKey = (secret: string) => derivedHmacKey(secret, "greenlight console-session v1");
 
 async function sign(secret: string, text: string): Promise<string> {
   return toBase64Url(new Uint8Array(await crypto.subtle.sign("HMAC", await sessionKey(secret), encoder.encode(text))));
