@@ -37,6 +37,22 @@ describe("review console", () => {
     expect(await queue.text()).toContain("Signed in as Grace");
   });
 
+  it("sends a Content-Security-Policy that runs only the console's own script and stylesheet", async () => {
+    const cookie = await signIn();
+    const response = await api("/console", { headers: { cookie } });
+    const policy = response.headers.get("content-security-policy") ?? "";
+    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "frame-ancestors 'none'"]) {
+      expect(policy).toContain(directive);
+    }
+    const markup = await response.text();
+    expect(markup).not.toMatch(/<script>|<style>|\son\w+=/);
+    const script = await api("/console/assets/live.js");
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(await script.text()).toContain("data-live");
+    expect((await api("/console/assets/console.css")).headers.get("content-type")).toMatch(/^text\/css/);
+  });
+
   it("refuses a wrong reviewer token with 401 and no cookie", async () => {
     const response = await api("/console/sign-in", { method: "POST", headers: { origin: ORIGIN }, body: form({ token: "nope", name: "Mallory" }) });
     expect(response.status).toBe(401);

@@ -1,11 +1,11 @@
-// The console's page shell: one small inline stylesheet and the live-update script, no build step.
-import { html, raw } from "hono/html";
+// The console's page shell, its one small stylesheet and its live-update script: no build step.
+import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 // Contrast: text #1a1a1a on #fff (17:1), links and buttons #0b5cad on white (6.4:1), focus outlines always visible.
-const STYLE = `
+export const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#1a1a1a;background:#fff}
 header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;padding:.75rem 1rem;background:#12355b;color:#fff}
 header a{color:#fff}header .brand{font-weight:700;margin-right:auto;text-decoration:none}
@@ -35,7 +35,7 @@ button.reject{background:#a61b1b;border-color:#a61b1b}
 `;
 
 // Polls the fragment URL with If-None-Match every 2 s and swaps the region in place; a 304 costs nothing.
-const LIVE_SCRIPT = `
+export const LIVE_SCRIPT = `
 for (const region of document.querySelectorAll("[data-live]")) {
   let etag = region.dataset.etag || "";
   const tick = async () => {
@@ -56,7 +56,8 @@ export function page(title: string, body: Html, options: { signedInAs?: string; 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Greenlight</title>
-<style>${raw(STYLE)}</style>
+<link rel="stylesheet" href="/console/assets/console.css">
+<script src="/console/assets/live.js" defer></script>
 </head>
 <body>
 <header>
@@ -70,7 +71,6 @@ export function page(title: string, body: Html, options: { signedInAs?: string; 
 <main id="main">
 ${body}
 </main>
-<script>${raw(LIVE_SCRIPT)}</script>
 </body>
 </html>`;
 }

@@ -4,10 +4,11 @@ import { html, raw } from "hono/html";
 import { csrf } from "hono/csrf";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../app-env.ts";
 import { getTaskRecord } from "../adapters/task-store.ts";
 import { errorMessage, signInForm, uploadForm } from "../console/forms-view.ts";
-import { type Html, page } from "../console/layout.ts";
+import { type Html, LIVE_SCRIPT, page, STYLE } from "../console/layout.ts";
 import { etagOf, fragmentResponse } from "../console/live.ts";
 import { queueList } from "../console/queue-view.ts";
 import { csrfToken, csrfTokenValid, endSession, readSession, type Session, startSession } from "../console/session.ts";
@@ -31,6 +32,25 @@ export const consoleRoutes = new Hono<ConsoleEnv>();
 
 // Origin / Sec-Fetch-Site check on every form post; the session-bound token below is the second lock.
 consoleRoutes.use(csrf());
+// Styles and scripts come only from the console's own files, so injected markup could not run anything.
+consoleRoutes.use(
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+  }),
+);
+
+const ASSET_CACHE = "public, max-age=300";
+consoleRoutes.get("/assets/console.css", (c) => c.body(STYLE, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": ASSET_CACHE }));
+consoleRoutes.get("/assets/live.js", (c) => c.body(LIVE_SCRIPT, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": ASSET_CACHE }));
 
 consoleRoutes.get("/sign-in", (c) => c.html(page("Sign in", signInForm(null))));
 
