@@ -147,6 +147,22 @@ describe("review console", () => {
     expect(pageMarkup).toContain(`Task ${taskId}`);
   });
 
+  it("refuses upload metadata the API would refuse (not an object, over 8 KiB), with 400, and writes nothing", async () => {
+    const cookie = await signIn();
+    const csrf = await csrfFrom(cookie, "/console/upload");
+    for (const metadata of ["[1, 2]", JSON.stringify({ note: "é".repeat(5000) })]) {
+      const before = (await env.TASKS.list({ prefix: "task:" })).keys.length;
+      const body = new FormData();
+      body.set("csrf", csrf);
+      body.set("image", new File([RED_PNG], "red.png", { type: "image/png" }));
+      body.set("metadata", metadata);
+      const response = await api("/console/upload", { method: "POST", headers: { cookie, origin: ORIGIN }, body });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toMatch(/metadata must be/);
+      expect((await env.TASKS.list({ prefix: "task:" })).keys.length).toBe(before);
+    }
+  });
+
   it("answers the live fragment with an ETag and 304 while nothing changed", async () => {
     // Queued: the pre-screen is done, so nothing moves until someone decides.
     const task = await createQueuedTask();

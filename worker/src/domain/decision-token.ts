@@ -1,7 +1,7 @@
 // Decision tokens: the HS256 JWTs that Slack, n8n and the console send to POST /v1/decisions.
 import { errors, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
-import { type Decision, ReviewerSchema, TASK_ID_PATTERN } from "./task.ts";
+import { type Decision, MAX_REASON_LENGTH, ReviewerSchema, TASK_ID_PATTERN } from "./task.ts";
 
 export const DECISION_AUDIENCE = "greenlight/decisions";
 export const MAX_TOKEN_LIFETIME_SECONDS = 5 * 60;
@@ -13,7 +13,7 @@ export const DecisionClaimsSchema = z.object({
   sub: z.string().regex(TASK_ID_PATTERN, "sub must be a task id"),
   decision: z.enum(["approve", "reject"]),
   reviewer: ReviewerSchema,
-  reason: z.string().max(500).optional(),
+  reason: z.string().max(MAX_REASON_LENGTH).optional(),
   jti: z.string().min(1).max(200),
   iat: z.number(),
   exp: z.number(),

@@ -18,11 +18,14 @@ export const ReviewerSchema = z.object({
 });
 export type Reviewer = z.infer<typeof ReviewerSchema>;
 
+/** The longest reason a reviewer may give, in characters. */
+export const MAX_REASON_LENGTH = 500;
+
 export const DecisionSchema = z
   .object({
     decision: z.enum(["approve", "reject"]),
     reviewer: ReviewerSchema,
-    reason: z.string().max(500).nullable(),
+    reason: z.string().max(MAX_REASON_LENGTH).nullable(),
     decidedAt: z.iso.datetime(),
     via: z.string(),
   })

@@ -16,8 +16,9 @@ import { describeDecision, type Notice, taskLive, taskPage, type TaskView } from
 import type { DecisionClaims } from "../domain/decision-token.ts";
 import { signPreviewUrl } from "../domain/preview-url.ts";
 import { secretsEqual } from "../domain/secure-compare.ts";
-import { DecisionSchema, MetadataSchema, TASK_ID_PATTERN } from "../domain/task.ts";
-import { AppError } from "../errors.ts";
+import { DecisionSchema, MAX_REASON_LENGTH, TASK_ID_PATTERN } from "../domain/task.ts";
+import { parseMetadata } from "../domain/upload.ts";
+import { AppError, taskNotFound } from "../errors.ts";
 import { createTask } from "../services/create-task.ts";
 import { decideTask } from "../services/decide-task.ts";
 import { listReviews, reviewStatus } from "../services/reviews.ts";
@@ -26,7 +27,6 @@ type ConsoleEnv = AppEnv & { Variables: AppEnv["Variables"] & { session: Session
 
 const QUEUE_PAGE = 20;
 const IMAGE_URL_LIFETIME_MS = 60 * 60 * 1000;
-const MAX_REASON = 500;
 
 export const consoleRoutes = new Hono<ConsoleEnv>();
 
@@ -114,10 +114,10 @@ consoleRoutes.get("/", async (c) => {
 consoleRoutes.get("/queue", async (c) => fragmentResponse(c, (await queueMarkup(c, c.req.query("cursor") || undefined)).list));
 
 async function loadTask(c: Context<ConsoleEnv>, taskId: string): Promise<TaskView> {
-  if (!TASK_ID_PATTERN.test(taskId)) throw new AppError(404, "task_not_found", "No task with this id.");
+  if (!TASK_ID_PATTERN.test(taskId)) throw taskNotFound();
   const now = Date.now();
   const [record, review] = await Promise.all([getTaskRecord(c.env.TASKS, taskId), reviewStatus(c.env, taskId, now)]);
-  if (!record || !review) throw new AppError(404, "task_not_found", "No task with this id.");
+  if (!record || !review) throw taskNotFound();
   const origin = new URL(c.req.url).origin;
   const imageUrl = await signPreviewUrl(c.var.settings.decisionSecret, origin, taskId, new Date(now + IMAGE_URL_LIFETIME_MS));
   return { record, review, imageUrl };
@@ -143,8 +143,8 @@ consoleRoutes.post("/tasks/:id", async (c) => {
   const decision = form.decision;
   const reason = typeof form.reason === "string" ? form.reason.trim() : "";
   if (decision !== "approve" && decision !== "reject") return renderTask(c, taskId, { kind: "error", text: "Choose Approve or Reject." }, 400);
-  if (decision === "reject" && (reason.length === 0 || reason.length > MAX_REASON)) {
-    return renderTask(c, taskId, { kind: "error", text: `A rejection needs a reason of 1 to ${MAX_REASON} characters.` }, 400);
+  if (decision === "reject" && (reason.length === 0 || reason.length > MAX_REASON_LENGTH)) {
+    return renderTask(c, taskId, { kind: "error", text: `A rejection needs a reason of 1 to ${MAX_REASON_LENGTH} characters.` }, 400);
   }
   await loadTask(c, taskId);
   const now = new Date();
@@ -181,16 +181,11 @@ consoleRoutes.post("/upload", async (c) => {
   const image = form.image;
   if (!(image instanceof File) || image.size === 0) return fail("Choose an image to upload.", 400);
   if (image.size > c.var.settings.maxUploadBytes) return fail(`The image is larger than ${c.var.settings.maxUploadBytes} bytes.`, 413);
-  let metadata = {};
-  const rawMetadata = typeof form.metadata === "string" ? form.metadata.trim() : "";
-  if (rawMetadata) {
-    const parsed = MetadataSchema.safeParse(safeJson(rawMetadata));
-    if (!parsed.success || Array.isArray(parsed.data) || rawMetadata.length > 8192) return fail("Metadata must be a JSON object of at most 8 KiB.", 400);
-    metadata = parsed.data;
-  }
+  const metadata = parseMetadata(typeof form.metadata === "string" ? form.metadata.trim() : undefined);
+  if (!metadata.ok) return fail(metadata.reason, 400);
   try {
     const bytes = new Uint8Array(await image.arrayBuffer());
-    const { record } = await createTask(c.env, c.var.settings, { clientId: "console", bytes, callbackUrl: null, metadata, idempotencyKey: null }, new Date());
+    const { record } = await createTask(c.env, c.var.settings, { clientId: "console", bytes, callbackUrl: null, metadata: metadata.metadata, idempotencyKey: null }, new Date());
     return c.redirect(`/console/tasks/${record.task.taskId}`, 303);
   } catch (error) {
     if (error instanceof AppError && error.status < 500) return fail(error.message, error.status);
@@ -211,11 +206,3 @@ consoleRoutes.onError((error, c) => {
   console.error(JSON.stringify({ event: "unhandled_error", path: c.req.path, error: String(error), stack: error.stack }));
   return c.html(page("Error", errorMessage("Something went wrong", "Something went wrong on our side.")), 500);
 });
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
