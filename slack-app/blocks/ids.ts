@@ -7,6 +7,5 @@ export const OUTCOME_BLOCK = "greenlight_outcome";
 export const REJECT_VIEW = "greenlight_reject_reason";
 export const REASON_BLOCK = "reason";
 export const REASON_INPUT = "reason";
-export const MAX_REASON_LENGTH = 500;
 
 export const HOME_REFRESH_ACTION = "greenlight_home_refresh";

@@ -1,6 +1,7 @@
 // The modal a Reject click opens: a required reason of at most 500 characters, as decision tokens allow.
 import type { types } from "@slack/bolt";
-import { MAX_REASON_LENGTH, REASON_BLOCK, REASON_INPUT, REJECT_VIEW } from "./ids.ts";
+import { MAX_REASON_LENGTH } from "../../worker/src/domain/task.ts";
+import { REASON_BLOCK, REASON_INPUT, REJECT_VIEW } from "./ids.ts";
 
 /** Where the decision came from, carried through the modal in private_metadata (Slack allows 3,000 characters). */
 export type RejectContext = { taskId: string; channel: string; messageTs: string };
