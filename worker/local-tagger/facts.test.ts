@@ -1,7 +1,8 @@
 // Cheap facts: orientation from the upright size, the camera from EXIF Make and Model.
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { cameraOf, orientationOf } from "./facts.ts";
+import { orientationOf } from "../src/domain/image-analysis.ts";
+import { cameraOf } from "./facts.ts";
 
 async function exifWith(ifd0: Record<string, string>): Promise<Buffer | undefined> {
   const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#808080" } }).jpeg().withExif({ IFD0: ifd0 }).toBuffer();

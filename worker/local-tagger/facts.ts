@@ -1,8 +1,9 @@
 // Cheap facts about an image, certain rather than guessed (score 1): format, orientation, colours, camera.
 import exifReader from "exif-reader";
-import { dominantColours } from "./colours.ts";
-import type { DecodedImage } from "./decode.ts";
+import { dominantColours } from "../src/domain/colours.ts";
+import { orientationOf } from "../src/domain/image-analysis.ts";
 import type { Tag } from "../src/domain/tag.ts";
+import type { DecodedImage } from "./decode.ts";
 
 const MAX_CAMERA_LABEL = 100;
 
@@ -14,14 +15,8 @@ export function factTags(image: DecodedImage): Tag[] {
     { label: orientationOf(image.width, image.height), score: 1, source: "geometry" },
     ...(camera ? [{ label: camera, score: 1, source: "exif" }] : []),
     // A colour's score is its share of the image: certain, but not all of the picture.
-    ...dominantColours(image.thumbnail).map(([label, share]) => ({ label, score: share, source: "colour" })),
+    ...dominantColours(image.thumbnail.data).map(([label, share]) => ({ label, score: share, source: "colour" })),
   ];
-}
-
-/** Upright width and height in; within 5% counts as square: a 1000x1010 photo is square to anyone looking at it. */
-export function orientationOf(width: number, height: number): "square" | "landscape" | "portrait" {
-  if (Math.abs(width - height) <= 0.05 * Math.max(width, height)) return "square";
-  return width > height ? "landscape" : "portrait";
 }
 
 /** "Canon EOS 5D Mark II" from Make "Canon" and Model "Canon EOS 5D Mark II"; "Apple iPhone 12" from "Apple" and "iPhone 12". */

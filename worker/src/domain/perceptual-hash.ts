@@ -1,10 +1,8 @@
-// Perceptual hashes (dHash) of decoded images, and the banded keys that find near-duplicates among earlier uploads.
-import type { Pixels } from "./image-decode.ts";
+// Perceptual hashes (dHash) of thumbnails, and the banded keys that find near-duplicates among earlier uploads.
+import type { Thumbnail } from "./thumbnail.ts";
 
 const COLUMNS = 9;
 const ROWS = 8;
-// Points averaged per cell of the 9x8 grid: enough to smooth noise, few enough to stay cheap on a 20 MP photo.
-const SAMPLES_PER_AXIS = 6;
 export const BAND_COUNT = 4;
 // Two 64-bit hashes within this many differing bits look alike to a person (same photo re-encoded, resized, lightly edited).
 export const NEAR_DUPLICATE_DISTANCE = 10;
@@ -13,10 +11,10 @@ export const NEAR_DUPLICATE_DISTANCE = 10;
  * dHash: shrink to 9x8 greys and record, per row, whether each cell is brighter than its right neighbour.
  * Robust to scaling, re-encoding and small colour shifts; 16 hex characters.
  */
-export function perceptualHash({ width, height, at }: Pixels): string {
+export function perceptualHash(thumbnail: Thumbnail): string {
   let bits = 0n;
   for (let row = 0; row < ROWS; row++) {
-    const greys = Array.from({ length: COLUMNS }, (_, column) => cellGrey(width, height, at, column, row));
+    const greys = Array.from({ length: COLUMNS }, (_, column) => cellGrey(thumbnail, column, row));
     for (let column = 0; column < COLUMNS - 1; column++) {
       bits = (bits << 1n) | ((greys[column] ?? 0) > (greys[column + 1] ?? 0) ? 1n : 0n);
     }
@@ -24,19 +22,27 @@ export function perceptualHash({ width, height, at }: Pixels): string {
   return bits.toString(16).padStart(16, "0");
 }
 
-function cellGrey(width: number, height: number, at: Pixels["at"], column: number, row: number): number {
+/** The mean grey of the cell's block of thumbnail pixels. */
+function cellGrey({ width, height, rgba }: Thumbnail, column: number, row: number): number {
+  const [x0, x1] = span(column, COLUMNS, width);
+  const [y0, y1] = span(row, ROWS, height);
   let sum = 0;
-  for (let sy = 0; sy < SAMPLES_PER_AXIS; sy++) {
-    for (let sx = 0; sx < SAMPLES_PER_AXIS; sx++) {
-      const x = Math.min(width - 1, Math.floor(((column + (sx + 0.5) / SAMPLES_PER_AXIS) * width) / COLUMNS));
-      const y = Math.min(height - 1, Math.floor(((row + (sy + 0.5) / SAMPLES_PER_AXIS) * height) / ROWS));
-      const [r, g, b, a] = at(x, y);
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = (y * width + x) * 4;
       // Transparent pixels count as white, as an image viewer would show them on a light page.
-      const alpha = a / 255;
-      sum += (0.299 * r + 0.587 * g + 0.114 * b) * alpha + 255 * (1 - alpha);
+      const alpha = (rgba[i + 3] ?? 0) / 255;
+      const grey = 0.299 * (rgba[i] ?? 0) + 0.587 * (rgba[i + 1] ?? 0) + 0.114 * (rgba[i + 2] ?? 0);
+      sum += grey * alpha + 255 * (1 - alpha);
     }
   }
-  return sum / (SAMPLES_PER_AXIS * SAMPLES_PER_AXIS);
+  return sum / ((x1 - x0) * (y1 - y0));
+}
+
+// The pixels [start, end) of cell `index` of `cells` along a side of `length` pixels; never empty.
+function span(index: number, cells: number, length: number): [number, number] {
+  const start = Math.min(length - 1, Math.floor((index * length) / cells));
+  return [start, Math.max(start + 1, Math.floor(((index + 1) * length) / cells))];
 }
 
 export function hammingDistance(a: string, b: string): number {

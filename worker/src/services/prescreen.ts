@@ -1,33 +1,54 @@
-// The pre-screen run right after upload: facts from the pixels and near-duplicates among earlier uploads.
+// The pre-screen run right after upload: facts from a thumbnail the Images service makes, and near-duplicates among earlier uploads.
+import { inspectImage, thumbnailPng } from "../adapters/image-service.ts";
 import { readImageBytes } from "../adapters/image-store.ts";
 import { indexPerceptualHash, perceptualHashCandidates } from "../adapters/task-store.ts";
-import { analyzeImage, type ImageAnalysis, shapeFacts } from "../domain/image-analysis.ts";
+import { analyzeThumbnail, type ImageAnalysis, shapeFacts } from "../domain/image-analysis.ts";
 import { hammingDistance, NEAR_DUPLICATE_DISTANCE } from "../domain/perceptual-hash.ts";
 import { MAX_NEAR_DUPLICATES, type NearDuplicate, type Prescreen } from "../domain/prescreen.ts";
 import type { ImageFacts } from "../domain/task.ts";
+import { readThumbnail, THUMBNAIL } from "../domain/thumbnail.ts";
+
+// Cloudflare Images transforms at most 100 megapixels and 12,000 pixels a side; a header past that is not sent at all.
+const MAX_MEGAPIXELS = 100;
+const MAX_SIDE = 12_000;
+// Enough of the service's message to say what went wrong, never a wall of text in the review message.
+const MAX_REASON_LENGTH = 200;
+
+export type ImageReading = { ok: true; analysis: ImageAnalysis } | { ok: false; reason: string };
+
+type Header = Pick<ImageFacts, "contentType" | "width" | "height">;
 
 export async function prescreenTask(env: Env, taskId: string, image: ImageFacts): Promise<Prescreen> {
-  const bytes = await readImageBytes(env.IMAGES, taskId);
-  let analysis: ImageAnalysis;
-  try {
-    analysis = analyzeImage(bytes);
-  } catch (error) {
-    // An image the Worker cannot decode (too large for its memory, say) is still reviewed, with what its header tells.
-    return {
-      facts: shapeFacts(image.contentType, image.width, image.height),
-      perceptualHash: null,
-      nearDuplicates: [],
-      unreadable: error instanceof Error ? error.message : String(error),
-    };
+  const reading = await readImage(env, await readImageBytes(env.IMAGES, taskId), image);
+  if (!reading.ok) return unreadablePrescreen(image, reading.reason);
+  const { tags, perceptualHash } = reading.analysis;
+  const candidates = await perceptualHashCandidates(env.TASKS, perceptualHash);
+  await indexPerceptualHash(env.TASKS, taskId, perceptualHash);
+  return { facts: tags, perceptualHash, nearDuplicates: closest(candidates, perceptualHash, taskId), unreadable: null };
+}
+
+/**
+ * Reads the image through the Images service: the isolate decodes only the small thumbnail the service returns,
+ * so no crafted file can make it use more memory or CPU than that. Anything the service refuses is a reason.
+ */
+export async function readImage(env: Env, bytes: Uint8Array, header: Header): Promise<ImageReading> {
+  const cannot = (why: string): ImageReading => ({ ok: false, reason: `cannot decode ${header.contentType}: ${why}` });
+  if (header.width * header.height > MAX_MEGAPIXELS * 1e6 || Math.max(header.width, header.height) > MAX_SIDE) {
+    return cannot(`${header.width}x${header.height} is more than the Images service reads (${MAX_MEGAPIXELS} MP, ${MAX_SIDE} pixels a side)`);
   }
-  const candidates = await perceptualHashCandidates(env.TASKS, analysis.perceptualHash);
-  await indexPerceptualHash(env.TASKS, taskId, analysis.perceptualHash);
-  return {
-    facts: analysis.tags,
-    perceptualHash: analysis.perceptualHash,
-    nearDuplicates: closest(candidates, analysis.perceptualHash, taskId),
-    unreadable: null,
-  };
+  try {
+    const [info, png] = await Promise.all([inspectImage(env.IMAGING, bytes), thumbnailPng(env.IMAGING, bytes, THUMBNAIL)]);
+    return { ok: true, analysis: analyzeThumbnail(info.contentType, info.width, info.height, readThumbnail(png)) };
+  } catch (error) {
+    // Only the first line: local mode appends the decoder's stack.
+    return cannot((error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "");
+  }
+}
+
+/** A task whose pixels could not be read is still reviewed, with what its header tells and why. */
+export function unreadablePrescreen(image: Header, reason: string): Prescreen {
+  const facts = shapeFacts(image.contentType, image.width, image.height);
+  return { facts, perceptualHash: null, nearDuplicates: [], unreadable: reason.slice(0, MAX_REASON_LENGTH) };
 }
 
 function closest(candidates: Map<string, string>, hash: string, self: string): NearDuplicate[] {

@@ -11,7 +11,8 @@ import { readSettings, type Settings } from "../config.ts";
 import { buildCallbackMessage } from "../domain/callback-event.ts";
 import { checkCallbackUrl } from "../domain/callback-url.ts";
 import { type Callback, statusAfter, type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
-import { prescreenTask } from "../services/prescreen.ts";
+import type { Prescreen } from "../domain/prescreen.ts";
+import { prescreenTask, unreadablePrescreen } from "../services/prescreen.ts";
 
 export type ReviewParams = { record: TaskRecord };
 
@@ -32,6 +33,8 @@ export const STEPS = {
 
 // KV allows one write per second per key, so a record write that collides retries after a pause.
 const STORE: WorkflowStepConfig = { retries: { limit: 5, delay: "1 second", backoff: "exponential" }, timeout: "30 seconds" };
+// A hostile image costs one call to the Images service (under a second); the retries are for R2 and KV hiccups.
+const PRESCREEN: WorkflowStepConfig = { retries: { limit: 2, delay: "1 second", backoff: "exponential" }, timeout: "20 seconds" };
 const TAG: WorkflowStepConfig = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "2 minutes" };
 // 7 attempts, 1 + 2 + 4 + 8 + 16 + 32 = 63 minutes apart in all: the contract asks for 6 over an hour at least.
 export const CALLBACK_ATTEMPTS = 7;
@@ -49,7 +52,7 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     const taskId = record.task.taskId;
 
     // Reviewers see the task only once its pre-screen is stored, so every announcement can show it.
-    const prescreen = await step.do(STEPS.prescreenImage, STORE, () => prescreenTask(this.env, taskId, record.task.image));
+    const prescreen = await this.prescreen(step, record);
     record = await this.save(step, STEPS.enqueueReview, { ...record, prescreen }, {}, () => enqueuePending(this.env.TASKS, record));
 
     try {
@@ -72,6 +75,16 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     if (record.task.status === "approved") record = await this.tagApproved(step, record, settings);
     if (record.task.callback.url !== null) record = await this.callBack(step, record, record.task.callback.url, settings);
     return { status: record.task.status, callback: record.task.callback.state };
+  }
+
+  /** The pre-screen, or why there is none: it is a hint for reviewers and must never keep a task from review. */
+  private async prescreen(step: WorkflowStep, record: TaskRecord): Promise<Prescreen> {
+    try {
+      return await step.do(STEPS.prescreenImage, PRESCREEN, () => prescreenTask(this.env, record.task.taskId, record.task.image));
+    } catch (error) {
+      console.error(JSON.stringify({ event: "prescreen_failed", taskId: record.task.taskId, error: String(error) }));
+      return unreadablePrescreen(record.task.image, `the pre-screen did not finish: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Tags (and, with CAPTION_MODEL, captions) an approved image: completed with its tags, or failed. */
