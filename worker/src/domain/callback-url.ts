@@ -1,5 +1,5 @@
-// SSRF rules for client callback URLs: which addresses Greenlight will ever POST to.
-import ipaddr from "ipaddr.js";
+// SSRF rules for client callback URLs: which URLs Greenlight will ever POST to.
+import { judgeCallbackHost } from "./callback-host.ts";
 
 export type CallbackUrlPolicy = { allowLoopback: boolean };
 
@@ -7,14 +7,10 @@ export type CallbackUrlCheck = { ok: true; url: URL } | { ok: false; reason: str
 
 export const MAX_CALLBACK_URL_LENGTH = 2048;
 
-// Names that resolve to the machine itself or to cloud metadata services, whatever DNS says.
-const LOOPBACK_NAME = /(^|\.)localhost\.?$/i;
-const METADATA_NAME = /^(metadata|metadata\.google\.internal|instance-data(\.ec2\.internal)?)\.?$/i;
-
 /**
- * Accepts only https URLs to public unicast addresses (plain http only to loopback, when allowed).
- * The WHATWG URL parser has already turned decimal, octal and hex IPv4 spellings into dotted quads,
- * and IPv6 into its canonical form, so every spelling of an address meets the same range check.
+ * Accepts only https URLs to public hosts (plain http only to loopback, when allowed).
+ * The WHATWG URL parser has already turned decimal, octal and hex IPv4 spellings into dotted quads, IPv6 into its
+ * canonical form and names into lower case, so every spelling of a host meets the same rules (see callback-host.ts).
  */
 export function checkCallbackUrl(raw: string, policy: CallbackUrlPolicy): CallbackUrlCheck {
   if (raw.length > MAX_CALLBACK_URL_LENGTH) return refuse("is longer than 2048 characters");
@@ -27,31 +23,14 @@ export function checkCallbackUrl(raw: string, policy: CallbackUrlPolicy): Callba
   if (url.protocol !== "https:" && url.protocol !== "http:") return refuse("must use https");
   if (url.username || url.password) return refuse("must not contain a user name or password");
 
-  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  const range = addressRange(host);
-  const loopback = range === "loopback" || (range === undefined && LOOPBACK_NAME.test(host));
-
-  if (loopback) {
+  const host = judgeCallbackHost(url.hostname);
+  if (host.kind === "loopback") {
     if (!policy.allowLoopback) return refuse("points at this machine (loopback)");
     return { ok: true, url };
   }
   if (url.protocol !== "https:") return refuse("must use https (plain http is only for loopback in development)");
-  if (range !== undefined && range !== "unicast") return refuse(`points at a ${range} address`);
-  if (range === undefined) {
-    if (METADATA_NAME.test(host)) return refuse("points at a cloud metadata service");
-    if (!host.includes(".")) return refuse("must name a public host");
-  }
+  if (host.kind === "refused") return refuse(host.reason);
   return { ok: true, url };
-}
-
-/** The ipaddr.js range of an IP literal (IPv4-mapped IPv6 judged as its IPv4), or undefined for a name. */
-function addressRange(host: string): string | undefined {
-  if (!ipaddr.isValid(host)) return undefined;
-  let address = ipaddr.parse(host);
-  if (address.kind() === "ipv6" && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
-    address = (address as ipaddr.IPv6).toIPv4Address();
-  }
-  return address.range();
 }
 
 const refuse = (reason: string): CallbackUrlCheck => ({ ok: false, reason: `callbackUrl ${reason}.` });
