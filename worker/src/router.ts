@@ -16,7 +16,7 @@ export const createRouter = () =>
   });
 
 /** OpenAPI response entries for the error codes a route can answer, keyed by status. */
-export function errorResponses(errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422, string[]>>) {
+export function errorResponses(errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429, string[]>>) {
   return Object.fromEntries(
     Object.entries(errors).map(([status, codes]) => [
       status,

@@ -1,8 +1,10 @@
 // POST /v1/decisions: token checks, first-decision-wins, replays, conflicts and expiry.
 import { env } from "cloudflare:workers";
-import { introspectWorkflow } from "cloudflare:test";
+import { introspectWorkflow, runInDurableObject } from "cloudflare:test";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { type DecisionInput, signDecisionToken } from "../src/domain/decision-token.ts";
+import type { Decision } from "../src/domain/task.ts";
 import { STEPS } from "../src/workflows/review-workflow.ts";
 import { createTask, decide, decisionToken, waitForTask } from "./support/api.ts";
 
@@ -59,6 +61,117 @@ describe("POST /v1/decisions", () => {
     const retry = await decide(token);
     expect(retry.status).toBe(200);
     expect(await retry.json()).toEqual(await first.json());
+  });
+
+  describe("the winning jti sent with any other claim", () => {
+    const winning = (taskId: string): DecisionInput => ({
+      taskId,
+      decision: "approve",
+      reviewer: { id: "U-ada", name: "ada" },
+      issuer: "slack-app",
+      jti: `jti-${taskId}`,
+    });
+    const variants: Array<[string, Partial<DecisionInput>]> = [
+      ["another decision", { decision: "reject" }],
+      ["another reviewer id", { reviewer: { id: "U-mallory", name: "ada" } }],
+      ["another reviewer name", { reviewer: { id: "U-ada", name: "mallory" } }],
+      ["a reason", { reason: "changed my mind" }],
+      ["another issuer", { issuer: "n8n" }],
+    ];
+
+    it.each(variants)("with %s is refused with 409 naming the winner, which stands", async (_, change) => {
+      const task = await createTask();
+      const first = await decide(await signDecisionToken(env.DECISION_SIGNING_SECRET, winning(task.taskId)));
+      const winner = (await first.json()) as { decision: Decision };
+
+      const reused = await decide(await signDecisionToken(env.DECISION_SIGNING_SECRET, { ...winning(task.taskId), ...change }));
+      expect(reused.status).toBe(409);
+      expect(await reused.json()).toEqual({
+        error: { code: "already_decided", message: "ada already decided this task.", details: { decision: winner.decision } },
+      });
+      // The identical claim set, even signed afresh a moment later, is still the winner's retry.
+      const resigned = { ...winning(task.taskId), now: new Date(Date.now() + 2000) };
+      const retry = await decide(await signDecisionToken(env.DECISION_SIGNING_SECRET, resigned));
+      expect(retry.status).toBe(200);
+      expect(await retry.json()).toEqual(winner);
+      const settled = await waitForTask(task.taskId, (t) => t.status === "completed");
+      expect(settled.decision).toEqual(winner.decision);
+    });
+
+    it("lets one of many concurrent claim sets under one jti win; the rest get 409 naming it", async () => {
+      const task = await createTask();
+      const tokens = await Promise.all(
+        [{}, ...variants.map(([, change]) => change)].map((change) => signDecisionToken(env.DECISION_SIGNING_SECRET, { ...winning(task.taskId), ...change })),
+      );
+      const responses = await Promise.all(tokens.map(decide));
+      const bodies = (await Promise.all(responses.map((response) => response.json()))) as Array<Record<string, any>>;
+      const winners = bodies.filter((_, index) => responses[index]!.status === 200);
+      expect(winners).toHaveLength(1);
+      for (const [index, body] of bodies.entries()) {
+        if (responses[index]!.status === 200) continue;
+        expect(responses[index]!.status).toBe(409);
+        expect(body).toMatchObject({ error: { code: "already_decided", details: { decision: winners[0]!.decision } } });
+      }
+    });
+  });
+
+  describe("a gate written before decisions were fingerprinted", () => {
+    const legacyDecision: Decision = {
+      decision: "reject",
+      reviewer: { id: "U-grace", name: "grace" },
+      reason: "blurry",
+      decidedAt: "2026-11-20T09:00:00.000Z",
+      via: "slack-app",
+    };
+    const legacyToken = (taskId: string, change: Partial<DecisionInput> = {}) =>
+      signDecisionToken(env.DECISION_SIGNING_SECRET, {
+        taskId,
+        decision: "reject",
+        reviewer: { id: "U-grace", name: "grace" },
+        reason: "blurry",
+        issuer: "slack-app",
+        jti: "legacy-jti",
+        ...change,
+      });
+
+    /** Rewrites the task's gate as the code before fingerprints stored it. */
+    async function storeLegacyGate(taskId: string, gate: Record<string, unknown>) {
+      const stub = env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
+      await runInDurableObject(stub, (_, state) => {
+        const current = state.storage.kv.get<{ deadline: number }>("gate")!;
+        state.storage.kv.put("gate", { deadline: current.deadline, leasedUntil: 0, announcement: null, ...gate });
+      });
+    }
+
+    it("still answers the winner's retry with 200 and any other claim set under its jti with 409", async () => {
+      const task = await createTask();
+      await storeLegacyGate(task.taskId, { state: "decided", decision: legacyDecision, decisionJti: "legacy-jti" });
+
+      const reused = await decide(await legacyToken(task.taskId, { reason: "sharp enough after all", decision: "approve" }));
+      expect(reused.status).toBe(409);
+      expect(await reused.json()).toEqual({
+        error: { code: "already_decided", message: "grace already decided this task.", details: { decision: legacyDecision } },
+      });
+      const retry = await decide(await legacyToken(task.taskId));
+      expect(retry.status).toBe(200);
+      expect(await retry.json()).toEqual({ taskId: task.taskId, status: "rejected", decision: legacyDecision });
+      // The retry woke the workflow, which read the same winner from the gate.
+      const settled = await waitForTask(task.taskId, (t) => t.status === "rejected");
+      expect(settled.decision).toEqual(legacyDecision);
+    });
+
+    it("takes a first decision on a pending one, then tells its retry from a reused jti", async () => {
+      const task = await createTask();
+      await storeLegacyGate(task.taskId, { state: "pending", decision: null, decisionJti: null });
+
+      const first = await decide(await legacyToken(task.taskId));
+      expect(first.status).toBe(200);
+      const winner = await first.json();
+      expect((await decide(await legacyToken(task.taskId))).status).toBe(200);
+      const reused = await decide(await legacyToken(task.taskId, { reviewer: { id: "U-grace", name: "grace hopper" } }));
+      expect(reused.status).toBe(409);
+      expect(await reused.json()).toMatchObject({ error: { code: "already_decided", details: { decision: (winner as { decision: unknown }).decision } } });
+    });
   });
 
   it("refuses a second, different decision with 409 naming the winner", async () => {

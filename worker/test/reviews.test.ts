@@ -12,6 +12,34 @@ const claimIds = async (limit: number) => ((await (await claim(limit)).json()) a
 const announce = (taskId: string, body: unknown = { channel: "C123", messageTs: "1700000000.000100" }) =>
   api(`/v1/reviews/${taskId}/announcement`, { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body: JSON.stringify(body) });
 
+/**
+ * A body that declares `declared` bytes and breaks off after `bytes`, as a client that stops part-way sends it:
+ * workerd's FixedLengthStream carries the Content-Length, and the Worker's read fails as on a lost connection.
+ */
+function brokenOff(bytes: Uint8Array, declared: number): ReadableStream<Uint8Array> {
+  const { readable, writable } = new FixedLengthStream(declared);
+  const writer = writable.getWriter();
+  // Closing short is refused on the writing side too; that refusal is the point, not a test failure.
+  writer.write(bytes).then(() => writer.close()).catch(() => {});
+  return readable;
+}
+
+/** A body sent as a stream, so it arrives without a Content-Length and the limit must count it as it comes. */
+const streamed = (text: string) => new Blob([text]).stream();
+
+const postJson = (path: string, body: BodyInit) =>
+  api(path, { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
+
+const BROKEN_OFF = {
+  error: { code: "invalid_request", message: "The body could not be read in full: it ended before its Content-Length, or the connection broke." },
+};
+const TOO_LARGE = { error: { code: "payload_too_large", message: "The body must be at most 4096 bytes.", details: { maxBytes: 4096 } } };
+
+async function announcementOf(taskId: string) {
+  const response = await api(`/v1/reviews/${taskId}`, { headers: asReviewer() });
+  return ((await response.json()) as { announcement: unknown }).announcement;
+}
+
 async function listAll(): Promise<ReviewItem[]> {
   const response = await api("/v1/reviews?limit=100", { headers: asReviewer() });
   return ((await response.json()) as { items: ReviewItem[] }).items;
@@ -152,6 +180,59 @@ describe("POST /v1/reviews/claim", () => {
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
     }
     expect((await api("/v1/reviews/claim", { method: "POST", body: "{}" })).status).toBe(401);
+  });
+});
+
+describe("JSON bodies of the review endpoints", () => {
+  it("refuses a claim body that ends before its Content-Length with 400, and leases nothing", async () => {
+    await drain();
+    const task = await createQueuedTask();
+    const text = new TextEncoder().encode(JSON.stringify({ limit: 10 }));
+    const response = await postJson("/v1/reviews/claim", brokenOff(text.slice(0, 6), text.byteLength));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual(BROKEN_OFF);
+    expect(await claimIds(10)).toEqual([task.taskId]);
+  });
+
+  it("refuses an announcement body that ends before its Content-Length with 400, and records nothing", async () => {
+    const task = await createQueuedTask();
+    const text = new TextEncoder().encode(JSON.stringify({ channel: "C123", messageTs: "1700000000.000100" }));
+    const response = await postJson(`/v1/reviews/${task.taskId}/announcement`, brokenOff(text.slice(0, 12), text.byteLength));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual(BROKEN_OFF);
+    expect(await announcementOf(task.taskId)).toBeNull();
+  });
+
+  // Padding a valid body: were it parsed, the extra field would be dropped and the request would succeed.
+  const padded = (body: object) => JSON.stringify({ ...body, padding: "x".repeat(4096) });
+
+  it.each([
+    ["a Content-Length", (text: string) => text],
+    ["no Content-Length (streamed)", streamed],
+  ])("refuses a claim body over 4 KiB with %s with 413 before parsing it, and leases nothing", async (_, send) => {
+    await drain();
+    const task = await createQueuedTask();
+    const response = await postJson("/v1/reviews/claim", send(padded({ limit: 10 })));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual(TOO_LARGE);
+    expect(await claimIds(10)).toEqual([task.taskId]);
+  });
+
+  it.each([
+    ["a Content-Length", (text: string) => text],
+    ["no Content-Length (streamed)", streamed],
+  ])("refuses an announcement body over 4 KiB with %s with 413 before parsing it, and records nothing", async (_, send) => {
+    const task = await createQueuedTask();
+    const response = await postJson(`/v1/reviews/${task.taskId}/announcement`, send(padded({ channel: "C123", messageTs: "1700000000.000100" })));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual(TOO_LARGE);
+    expect(await announcementOf(task.taskId)).toBeNull();
+  });
+
+  it("lists the 413 among both routes' error responses in the OpenAPI document", async () => {
+    const document = (await (await api("/openapi.json")).json()) as { paths: Record<string, { post: { responses: Record<string, unknown> } }> };
+    expect(Object.keys(document.paths["/v1/reviews/claim"]!.post.responses).sort()).toEqual(["200", "400", "401", "413"]);
+    expect(Object.keys(document.paths["/v1/reviews/{id}/announcement"]!.post.responses).sort()).toEqual(["204", "400", "401", "404", "413"]);
   });
 });
 

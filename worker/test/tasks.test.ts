@@ -1,7 +1,7 @@
 // POST /v1/tasks, GET /v1/tasks/:id and GET /v1/tasks/:id/image through the real Worker.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { api, asClient, createTask, OTHER_CLIENT_KEY, postImage, upload } from "./support/api.ts";
+import { api, asClient, createTask, ORIGIN, OTHER_CLIENT_KEY, postImage, upload } from "./support/api.ts";
 import { RED_PNG, solidPng } from "./support/images.ts";
 
 const storedTaskKeys = async () => (await env.TASKS.list({ prefix: "task:" })).keys.length;
@@ -18,6 +18,22 @@ async function expectRefused(request: () => Promise<Response>, status: number, c
   expect([await storedTaskKeys(), await storedImages()]).toEqual(before);
   return body;
 }
+
+/**
+ * A body that declares `declared` bytes and breaks off after `bytes`, as a client that stops part-way sends it:
+ * workerd's FixedLengthStream carries the Content-Length, and the Worker's read fails as on a lost connection.
+ */
+function brokenOff(bytes: Uint8Array, declared: number): ReadableStream<Uint8Array> {
+  const { readable, writable } = new FixedLengthStream(declared);
+  const writer = writable.getWriter();
+  // Closing short is refused on the writing side too; that refusal is the point, not a test failure.
+  writer.write(bytes).then(() => writer.close()).catch(() => {});
+  return readable;
+}
+
+const BROKEN_OFF = {
+  error: { code: "invalid_request", message: "The body could not be read in full: it ended before its Content-Length, or the connection broke." },
+};
 
 describe("POST /v1/tasks", () => {
   it("accepts a raw PNG with 202, Location and Retry-After, and stores the task, the image and a pending entry", async () => {
@@ -140,6 +156,34 @@ describe("POST /v1/tasks", () => {
     }
   });
 
+  it("refuses a raw body that ends before its Content-Length with 400, and writes nothing, not even its Idempotency-Key", async () => {
+    const headers = { ...asClient(), "content-type": "image/png", "idempotency-key": "order-broken-raw" };
+    const body = await expectRefused(
+      () => api("/v1/tasks", { method: "POST", headers, body: brokenOff(RED_PNG.slice(0, 20), RED_PNG.byteLength), duplex: "half" } as RequestInit),
+      400,
+      "invalid_request",
+    );
+    expect(body).toEqual(BROKEN_OFF);
+    // The key was never reserved: a whole upload under it is a first request, not a replay or a conflict.
+    const retry = await postImage({ headers: { "idempotency-key": "order-broken-raw" } });
+    expect(retry.status).toBe(202);
+    expect(retry.headers.get("idempotent-replayed")).toBeNull();
+  });
+
+  it("refuses a multipart body that ends before its Content-Length with 400 and writes nothing", async () => {
+    const form = new FormData();
+    form.set("image", new File([RED_PNG], "red.png", { type: "image/png" }));
+    const whole = new Request(ORIGIN, { method: "POST", body: form });
+    const bytes = new Uint8Array(await whole.arrayBuffer());
+    const headers = { ...asClient(), "content-type": whole.headers.get("content-type")! };
+    const body = await expectRefused(
+      () => api("/v1/tasks", { method: "POST", headers, body: brokenOff(bytes.slice(0, bytes.byteLength - 40), bytes.byteLength), duplex: "half" } as RequestInit),
+      400,
+      "invalid_request",
+    );
+    expect(body).toEqual(BROKEN_OFF);
+  });
+
   it("refuses multipart without an image field with 400", async () => {
     const form = new FormData();
     form.set("metadata", "{}");
@@ -211,6 +255,21 @@ describe("POST /v1/tasks", () => {
 
   it("refuses an Idempotency-Key over 255 characters with 400", async () => {
     await expectRefused(() => postImage({ headers: { "idempotency-key": "k".repeat(256) } }), 400, "invalid_request");
+  });
+
+  it.each([
+    ["empty", ""],
+    ["only spaces", "   "],
+    ["only a tab", "\t"],
+  ])("refuses an Idempotency-Key that is %s with 400 and writes nothing", async (_, key) => {
+    const body = await expectRefused(() => postImage({ headers: { "idempotency-key": key } }), 400, "invalid_request");
+    expect(body).toEqual({
+      error: {
+        code: "invalid_request",
+        message: "The request is not valid.",
+        details: { issues: [{ path: "idempotency-key", message: "Idempotency-Key must not be empty or only whitespace." }] },
+      },
+    });
   });
 });
 

@@ -106,6 +106,16 @@ export const decisionFromClaims = (claims: DecisionClaims, decidedAt: Date): Dec
   via: claims.iss,
 });
 
+/**
+ * The winning token's claim set as the task's gate keeps it: only a token with this same fingerprint is a retry.
+ * It is built from the decision the claims became (reason, reviewer, iss as via) plus the jti, so a gate written
+ * before fingerprints existed, which kept the decision and the jti, rebuilds exactly the same string. sub is the
+ * gate's own task; iat and exp are left out so a sender may re-sign a retry whose first token expired. Plain JSON,
+ * not a hash: the gate compares it synchronously, and an exact string cannot collide.
+ */
+export const decisionFingerprint = (decision: Decision, jti: string): string =>
+  JSON.stringify([jti, decision.via, decision.decision, decision.reviewer.id, decision.reviewer.name, decision.reason]);
+
 function describeJoseError(error: unknown): string {
   if (error instanceof errors.JWTExpired) return "The token has expired.";
   if (error instanceof errors.JOSEAlgNotAllowed) return "Only HS256 tokens are accepted.";

@@ -26,7 +26,11 @@ export function parseMetadata(text: string | undefined): MetadataResult {
   return { ok: true, metadata: parsed.data };
 }
 
-export const IdempotencyKeySchema = z.string().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH);
+// A blank key would otherwise be one key that every blank-keyed upload of a client shares.
+export const IdempotencyKeySchema = z
+  .string()
+  .max(MAX_IDEMPOTENCY_KEY_LENGTH)
+  .regex(/\S/, "Idempotency-Key must not be empty or only whitespace.");
 
 /** Same bytes and same fields give the same fingerprint; anything else is a different request. */
 export function uploadFingerprint(input: {

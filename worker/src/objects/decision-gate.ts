@@ -1,16 +1,21 @@
 // One per task: the strongly consistent judge of its claim lease, its first decision and its expiry.
 import { DurableObject } from "cloudflare:workers";
+import { decisionFingerprint } from "../domain/decision-token.ts";
 import type { Announcement } from "../domain/review.ts";
 import type { Decision } from "../domain/task.ts";
 
-type GateState = {
-  deadline: number;
-  state: "pending" | "decided" | "expired";
-  decision: Decision | null;
-  decisionJti: string | null;
-  leasedUntil: number;
-  announcement: Announcement | null;
-};
+type Review = { deadline: number; leasedUntil: number; announcement: Announcement | null };
+
+/** A decided gate carries its winner and the fingerprint of the token that won (decisionFingerprint). */
+type GateState = Review & ({ state: "pending" | "expired" } | { state: "decided"; decision: Decision; fingerprint: string });
+
+/**
+ * Gates written before fingerprints: `decision` and `decisionJti` were null until decided. A decided one
+ * still holds everything its fingerprint is built from, so read() rebuilds it exactly; a pending one's null
+ * fields are inert leftovers that a later win leaves beside the new `fingerprint`.
+ */
+type LegacyGateState = Review &
+  ({ state: "pending" | "expired"; decision: null; decisionJti: null } | { state: "decided"; decision: Decision; decisionJti: string });
 
 export type DecideOutcome =
   | { outcome: "won" | "replay" | "conflict"; decision: Decision }
@@ -34,7 +39,10 @@ const STATE_KEY = "gate";
  */
 export class DecisionGate extends DurableObject<Env> {
   private read(): GateState | undefined {
-    return this.ctx.storage.kv.get<GateState>(STATE_KEY);
+    const stored = this.ctx.storage.kv.get<GateState | LegacyGateState>(STATE_KEY);
+    if (stored?.state !== "decided" || "fingerprint" in stored) return stored;
+    const { decisionJti, ...gate } = stored;
+    return { ...gate, fingerprint: decisionFingerprint(gate.decision, decisionJti) };
   }
 
   private write(state: GateState): void {
@@ -44,17 +52,22 @@ export class DecisionGate extends DurableObject<Env> {
   /** Called at upload; repeating it (an idempotent replay) changes nothing. */
   open(deadline: number): void {
     if (this.read()) return;
-    this.write({ deadline, state: "pending", decision: null, decisionJti: null, leasedUntil: 0, announcement: null });
+    this.write({ deadline, state: "pending", leasedUntil: 0, announcement: null });
   }
 
+  /**
+   * Only the winning token's exact claim set is a retry: the same jti with any claim changed is another
+   * decision, refused like any latecomer, so a reused jti can neither pass as the winner nor rewrite it.
+   */
   decide(decision: Decision, jti: string, now: number): DecideOutcome {
     const gate = this.expireIfDue(now);
     if (!gate) return { outcome: "unknown" };
     if (gate.state === "expired") return { outcome: "expired" };
-    if (gate.state === "decided" && gate.decision) {
-      return { outcome: gate.decisionJti === jti ? "replay" : "conflict", decision: gate.decision };
+    const fingerprint = decisionFingerprint(decision, jti);
+    if (gate.state === "decided") {
+      return { outcome: gate.fingerprint === fingerprint ? "replay" : "conflict", decision: gate.decision };
     }
-    this.write({ ...gate, state: "decided", decision, decisionJti: jti });
+    this.write({ ...gate, state: "decided", decision, fingerprint });
     return { outcome: "won", decision };
   }
 
@@ -62,7 +75,7 @@ export class DecisionGate extends DurableObject<Env> {
   settle(): SettleOutcome {
     const gate = this.read();
     if (!gate) return { outcome: "unknown" };
-    if (gate.state === "decided" && gate.decision) return { outcome: "decided", decision: gate.decision };
+    if (gate.state === "decided") return { outcome: "decided", decision: gate.decision };
     if (gate.state === "pending") this.write({ ...gate, state: "expired" });
     return { outcome: "expired" };
   }
@@ -71,7 +84,8 @@ export class DecisionGate extends DurableObject<Env> {
   review(now: number): ReviewState | null {
     const gate = this.expireIfDue(now);
     if (!gate) return null;
-    return { state: gate.state, deadline: gate.deadline, decision: gate.decision, announcement: gate.announcement };
+    const decision = gate.state === "decided" ? gate.decision : null;
+    return { state: gate.state, deadline: gate.deadline, decision, announcement: gate.announcement };
   }
 
   /** Hands the task to exactly one claimer until the lease runs out or its announcement is confirmed. */

@@ -14,14 +14,14 @@ const decide = createRoute({
   middleware: [verifyDecision()] as const,
   responses: {
     200: {
-      description: "The decision won, or this is a retry of the winning token (same jti).",
+      description: "The decision won, or this is a retry of the winning token (same jti and the same claims).",
       content: { "application/json": { schema: DecisionResultSchema } },
     },
     ...errorResponses({
       400: ["invalid_request"],
       401: ["invalid_token"],
       404: ["task_not_found"],
-      409: ["already_decided (details.decision is the winner)", "review_expired"],
+      409: ["already_decided (details.decision is the winner; also the winning jti sent with other claims)", "review_expired"],
     }),
   },
 });

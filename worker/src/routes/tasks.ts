@@ -4,6 +4,7 @@ import { etag } from "hono/etag";
 import { getImage } from "../adapters/image-store.ts";
 import { getTaskRecord } from "../adapters/task-store.ts";
 import { TASK_ID_PATTERN, TaskSchema } from "../domain/task.ts";
+import { IdempotencyKeySchema } from "../domain/upload.ts";
 import { taskNotFound } from "../errors.ts";
 import { clientAuth } from "../middleware/auth.ts";
 import { uploadLimit } from "../middleware/upload-limit.ts";
@@ -23,7 +24,7 @@ const create = createRoute({
   middleware: [clientAuth(), uploadLimit()] as const,
   request: {
     query: z.object({ callbackUrl: z.string().optional().meta({ description: "For raw uploads; multipart sends a field." }) }),
-    headers: z.object({ "idempotency-key": z.string().max(255).optional() }),
+    headers: z.object({ "idempotency-key": IdempotencyKeySchema.optional() }),
     body: UPLOAD_BODY,
   },
   responses: {

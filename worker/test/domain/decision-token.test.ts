@@ -1,6 +1,7 @@
 // Decision tokens as the senders (Slack app, n8n, console, CLI) make them and the Worker reads them.
 import { describe, expect, it } from "vitest";
-import { DecisionTokenError, signDecisionToken, verifyDecisionToken } from "../../src/domain/decision-token.ts";
+import { decisionFingerprint, DecisionTokenError, signDecisionToken, verifyDecisionToken } from "../../src/domain/decision-token.ts";
+import type { Decision } from "../../src/domain/task.ts";
 
 const SECRET = "dev-decision-secret-0123456789abcdef";
 const TASK = "tsk_0123456789abcdef0123456789abcdef";
@@ -40,5 +41,30 @@ describe("decision tokens", () => {
     const input = { taskId: TASK, decision: "approve" as const, reviewer: { id: "U1", name: "Ada" }, issuer: "cli" };
     await expect(signDecisionToken("short", input)).rejects.toThrow(/at least 32 bytes/);
     await expect(verifyDecisionToken("short", await signDecisionToken(SECRET, input))).rejects.toThrow(/at least 32 bytes/);
+  });
+
+  describe("decisionFingerprint", () => {
+    const decision: Decision = {
+      decision: "approve",
+      reviewer: { id: "U1", name: "Ada" },
+      reason: null,
+      decidedAt: "2026-11-22T10:00:00.000Z",
+      via: "slack-app",
+    };
+
+    it("is the same for the same claim set under the same jti, whenever it was decided", () => {
+      expect(decisionFingerprint({ ...decision, decidedAt: "2026-11-22T10:04:59.000Z" }, "j-1")).toBe(decisionFingerprint(decision, "j-1"));
+    });
+
+    it.each<[string, Decision, string]>([
+      ["the jti", decision, "j-2"],
+      ["the decision", { ...decision, decision: "reject" }, "j-1"],
+      ["the reviewer id", { ...decision, reviewer: { id: "U2", name: "Ada" } }, "j-1"],
+      ["the reviewer name", { ...decision, reviewer: { id: "U1", name: "Grace" } }, "j-1"],
+      ["the reason", { ...decision, reason: "" }, "j-1"],
+      ["the issuer", { ...decision, via: "n8n" }, "j-1"],
+    ])("changes with %s", (_, changed, jti) => {
+      expect(decisionFingerprint(changed, jti)).not.toBe(decisionFingerprint(decision, "j-1"));
+    });
   });
 });
