@@ -34,7 +34,7 @@ app.doc31("/openapi.json", {
 app.notFound((c) => c.json(new AppError(404, "not_found", "No such endpoint.").toBody(), 404));
 
 app.onError((error, c) => {
-  if (error instanceof AppError) return c.json(error.toBody(), error.status);
+  if (error instanceof AppError) return c.json(error.toBody(), error.status, error.headers);
   // Hono's own parsers (a malformed JSON body, say) throw HTTPException: still the client's fault, still our envelope.
   if (error instanceof HTTPException && error.status < 500) {
     return c.json(new AppError(400, "invalid_request", error.message || "The request is not valid.").toBody(), 400);

@@ -1,9 +1,11 @@
-// Bearer-token auth for API clients (sets clientId) and for reviewer tooling.
+// Bearer-token auth for API clients (sets clientId) and for reviewer tooling, throttled per source on failures.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import ipaddr from "ipaddr.js";
+import { recordAuthFailure, throttledFor } from "../adapters/auth-failures.ts";
 import type { AppEnv } from "../app-env.ts";
 import { secretsEqual } from "../domain/secure-compare.ts";
-import { AppError } from "../errors.ts";
+import { AppError, tooManyAuthFailures } from "../errors.ts";
 
 export const bearerToken = (c: Context): string | null => {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
@@ -12,6 +14,38 @@ export const bearerToken = (c: Context): string | null => {
 
 const unauthorized = () => new AppError(401, "unauthorized", "A valid Authorization: Bearer <key> header is required.");
 
+// Requests that did not come through Cloudflare's edge: see sourceOf.
+const NO_SOURCE = "unknown";
+
+/**
+ * Who is guessing. Cloudflare's edge sets CF-Connecting-IP to the connecting client's address, so in production a
+ * client cannot choose it; a Worker on another zone arrives as 2a06:98c0:3600::103, all such Workers one source
+ * (https://developers.cloudflare.com/fundamentals/reference/http-headers/#cf-connecting-ip). `wrangler dev` sets it
+ * from the socket (127.0.0.1 for the local stack) but keeps a value the client sent; the vitest pool sends only the
+ * headers a test gives. Requests with no usable address share one source, so leaving the header out buys no fresh
+ * budget. An IPv6 host picks its own low 64 bits (RFC 4291 §2.5.1, rotated by RFC 8981), so IPv6 counts per /64.
+ */
+function sourceOf(connectingIp: string): string {
+  if (!ipaddr.isValid(connectingIp)) return NO_SOURCE;
+  const address = ipaddr.process(connectingIp);
+  return address.kind() === "ipv6" ? `${ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/64`).toString()}/64` : address.toString();
+}
+
+/**
+ * Passes the verdict of one credential check through the per-source throttle: throws 429 too_many_auth_failures while
+ * the source is throttled, whether the credential was right or wrong, and counts a wrong one. Call it for every
+ * credential checked, right ones included: a throttle that refused only wrong guesses would still answer 200 to the
+ * right one, and so would not slow guessing at all.
+ */
+export async function throttleAuthAttempt<E extends AppEnv>(c: Context<E>, credentialValid: boolean): Promise<void> {
+  const source = sourceOf(c.req.header("cf-connecting-ip") ?? "");
+  const now = Date.now();
+  // A right credential is judged from isolate memory alone: no call to the binding, so it is never counted.
+  const waitSeconds = throttledFor(source, now) || (credentialValid ? 0 : await recordAuthFailure(c.env, source, now));
+  if (waitSeconds > 0) throw tooManyAuthFailures(waitSeconds);
+}
+
+// A request without a bearer token guesses nothing, so it is refused without being counted.
 export const clientAuth = () =>
   createMiddleware<AppEnv>(async (c, next) => {
     const token = bearerToken(c);
@@ -21,6 +55,7 @@ export const clientAuth = () =>
       Object.entries(c.var.settings.clientKeys).map(async ([clientId, key]) => ((await secretsEqual(token, key)) ? clientId : null)),
     );
     const clientId = matches.find((id) => id !== null);
+    await throttleAuthAttempt(c, clientId !== undefined);
     if (!clientId) throw unauthorized();
     c.set("clientId", clientId);
     await next();
@@ -29,6 +64,9 @@ export const clientAuth = () =>
 export const reviewerAuth = () =>
   createMiddleware<AppEnv>(async (c, next) => {
     const token = bearerToken(c);
-    if (token === null || !(await secretsEqual(token, c.var.settings.reviewerToken))) throw unauthorized();
+    if (token === null) throw unauthorized();
+    const valid = await secretsEqual(token, c.var.settings.reviewerToken);
+    await throttleAuthAttempt(c, valid);
+    if (!valid) throw unauthorized();
     await next();
   });
