@@ -155,6 +155,23 @@ describe("review console in Chromium", () => {
     expect(((await review.json()) as { decision: unknown }).decision).toBeNull();
   }, 60_000);
 
+  it("signs out for good: neither Back nor the saved cookie gets back in", async () => {
+    const leaving = await browser.newContext();
+    await signIn(leaving, "Leaving Reviewer");
+    const page = await leaving.newPage();
+    await page.goto(`${stack.baseUrl}/console/sessions`);
+    await page.screenshot({ path: join(SHOTS, "console-sessions.png"), fullPage: true });
+    const saved = await leaving.cookies();
+    await page.locator("header").getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(`${stack.baseUrl}/console/sign-in`);
+    await page.goBack();
+    expect(page.url()).toBe(`${stack.baseUrl}/console/sign-in`);
+    await leaving.addCookies(saved);
+    await page.goto(`${stack.baseUrl}/console`);
+    expect(page.url()).toBe(`${stack.baseUrl}/console/sign-in`);
+    await leaving.close();
+  }, 60_000);
+
   it("fits a phone-sized screen", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
     await signIn(phone, "Phone Reviewer");

@@ -1,6 +1,7 @@
 // The Worker's entry point: the HTTP app, the review Workflow and the Durable Object classes.
 import { app } from "./app.ts";
 
+export { ConsoleSessions } from "./objects/console-sessions.ts";
 export { DecisionGate } from "./objects/decision-gate.ts";
 export { IdempotencyLedger } from "./objects/idempotency-ledger.ts";
 export { ReviewWorkflow } from "./workflows/review-workflow.ts";

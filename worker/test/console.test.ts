@@ -1,7 +1,12 @@
 // The review console through the Worker's fetch handler: sign-in, sessions, CSRF, and decisions via "console".
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { api as callWorker, createQueuedTask, createTask, decide, decisionToken, getTask, ORIGIN, REVIEWER_TOKEN, waitForTask } from "./support/api.ts";
+import { describe, expect, it, vi } from "vitest";
+import { listSessions, sessionStore } from "../src/adapters/console-sessions.ts";
+import { FORM_BODY_BYTES } from "../src/console/body-limit.ts";
+import { SESSION_LIFETIME_MS } from "../src/console/session.ts";
+import { MULTIPART_OVERHEAD_BYTES } from "../src/domain/upload.ts";
+import { api as callWorker, asReviewer, createQueuedTask, createTask, decide, decisionToken, getTask, ORIGIN, REVIEWER_TOKEN, waitForTask } from "./support/api.ts";
 import { RED_PNG } from "./support/images.ts";
 
 // Redirects are what these tests check, so they are never followed.
@@ -14,6 +19,37 @@ async function signIn(name = "Grace"): Promise<string> {
   expect(response.status).toBe(303);
   const cookie = response.headers.get("set-cookie") ?? "";
   return cookie.split(";")[0]!;
+}
+
+/** The session id the signed cookie carries (its first part is base64url JSON). */
+function sidOf(cookie: string): string {
+  const body = cookie.split("=")[1]!.split(".")[0]!.replaceAll("-", "+").replaceAll("_", "/");
+  return (JSON.parse(atob(body)) as { sid: string }).sid;
+}
+
+async function expectSignedOut(cookie: string): Promise<void> {
+  const response = await api("/console", { headers: { cookie } });
+  expect(response.status).toBe(303);
+  expect(response.headers.get("location")).toBe("/console/sign-in");
+}
+
+async function reviewDecision(taskId: string): Promise<unknown> {
+  const review = await api(`/v1/reviews/${taskId}`, { headers: asReviewer() });
+  return ((await review.json()) as { decision: unknown }).decision;
+}
+
+/** A body that streams `chunks` chunks of 16 KiB and counts how many the Worker pulled. */
+function countingBody(prefix: string, chunks: number) {
+  const chunk = new Uint8Array(16 * 1024).fill(0x78);
+  const counter = { pulled: 0 };
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (counter.pulled === chunks) return controller.close();
+      controller.enqueue(counter.pulled === 0 ? new TextEncoder().encode(prefix) : chunk);
+      counter.pulled++;
+    },
+  });
+  return { body, counter };
 }
 
 async function csrfFrom(cookie: string, path = "/console"): Promise<string> {
@@ -199,5 +235,115 @@ describe("review console", () => {
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/console/sign-in");
     expect(response.headers.get("set-cookie")).toMatch(/^greenlight_console=;.*Max-Age=0/);
+  });
+
+  it("ends the session on the server at sign-out: the saved cookie and its CSRF token get nothing back", async () => {
+    const task = await createTask();
+    const cookie = await signIn();
+    const csrf = await csrfFrom(cookie, `/console/tasks/${task.taskId}`);
+    expect((await api("/console", { headers: { cookie } })).headers.get("cache-control")).toBe("no-store");
+    const signOut = await api("/console/sign-out", { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ csrf }) });
+    expect(signOut.status).toBe(303);
+    await expectSignedOut(cookie);
+    const replay = await api(`/console/tasks/${task.taskId}`, { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ csrf, decision: "approve" }) });
+    expect(replay.status).toBe(303);
+    expect(replay.headers.get("location")).toBe("/console/sign-in");
+    expect(await reviewDecision(task.taskId)).toBeNull();
+    expect((await getTask(task.taskId)).status).toBe("pending");
+  });
+
+  it("lists the living sessions and ends another reviewer's at once", async () => {
+    const mine = await signIn("Grace");
+    const theirs = await signIn("Linus");
+    const sid = sidOf(theirs);
+    const listing = await (await api("/console/sessions", { headers: { cookie: mine } })).text();
+    expect(listing).toMatch(new RegExp(`<tr data-session="${sidOf(mine)}">\\s*<td>Grace <strong>\\(this session\\)</strong>`));
+    expect(listing).toMatch(new RegExp(`<tr data-session="${sid}">\\s*<td>Linus</td>`));
+    const csrf = await csrfFrom(mine, "/console/sessions");
+    const response = await api(`/console/sessions/${sid}/revoke`, { method: "POST", headers: { cookie: mine, origin: ORIGIN }, body: form({ csrf }) });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/console/sessions?ended=1");
+    expect(response.headers.get("set-cookie")).toBeNull();
+    await expectSignedOut(theirs);
+    const after = await api("/console/sessions?ended=1", { headers: { cookie: mine } });
+    expect(after.status).toBe(200);
+    const markup = await after.text();
+    expect(markup).toContain("That session has ended.");
+    expect(markup).not.toContain(`data-session="${sid}"`);
+  });
+
+  it("signs out everywhere: every session ends, the one that asked included", async () => {
+    const cookies = [await signIn("Grace"), await signIn("Linus")];
+    const csrf = await csrfFrom(cookies[0]!, "/console/sessions");
+    const response = await api("/console/sessions/revoke-all", { method: "POST", headers: { cookie: cookies[0]!, origin: ORIGIN }, body: form({ csrf }) });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/console/sign-in");
+    expect(response.headers.get("set-cookie")).toMatch(/^greenlight_console=;.*Max-Age=0/);
+    for (const cookie of cookies) await expectSignedOut(cookie);
+    expect(await listSessions(env, Date.now())).toEqual([]);
+  });
+
+  it("forgets expired sessions: the cookie is refused, the page no longer lists it, the next sign-in deletes its row", async () => {
+    const expired = await signIn("Yesterday");
+    const sid = sidOf(expired);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + SESSION_LIFETIME_MS + 1000);
+      await expectSignedOut(expired);
+      const fresh = await signIn("Today");
+      expect(await (await api("/console/sessions", { headers: { cookie: fresh } })).text()).not.toContain(`data-session="${sid}"`);
+      const rows = await runInDurableObject(sessionStore(env), (_, state) => state.storage.sql.exec("SELECT sid FROM sessions WHERE sid = ?", sid).toArray());
+      expect(rows).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("refuses an oversize sign-in body with 413 before parsing it, whatever its Content-Length says, and starts no session", async () => {
+    const before = (await listSessions(env, Date.now())).length;
+    const credentials = `token=${REVIEWER_TOKEN}&name=Grace&pad=`;
+    const declared = await api("/console/sign-in", { method: "POST", headers: { origin: ORIGIN }, body: `${credentials}${"x".repeat(FORM_BODY_BYTES)}` });
+    expect(declared.status).toBe(413);
+    expect(declared.headers.get("set-cookie")).toBeNull();
+    expect(await declared.text()).toContain(`The body must be at most ${FORM_BODY_BYTES} bytes.`);
+    // 1 MiB behind a Content-Length of 40: counted as it streams and refused near the 8 KiB budget, far from drained.
+    const { body, counter } = countingBody(credentials, 64);
+    const streamed = await api("/console/sign-in", {
+      method: "POST",
+      headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded", "content-length": "40" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(streamed.headers.get("set-cookie")).toBeNull();
+    expect(counter.pulled).toBeLessThanOrEqual(8);
+    expect((await listSessions(env, Date.now())).length).toBe(before);
+  });
+
+  it("refuses an oversize decision form with 413 and records nothing", async () => {
+    const task = await createTask();
+    const cookie = await signIn();
+    const csrf = await csrfFrom(cookie, `/console/tasks/${task.taskId}`);
+    const response = await api(`/console/tasks/${task.taskId}`, {
+      method: "POST",
+      headers: { cookie, origin: ORIGIN },
+      body: form({ csrf, decision: "reject", reason: "x".repeat(FORM_BODY_BYTES) }),
+    });
+    expect(response.status).toBe(413);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await reviewDecision(task.taskId)).toBeNull();
+  });
+
+  it("refuses an upload past the image limit plus multipart framing with 413, and writes nothing", async () => {
+    const cookie = await signIn();
+    const csrf = await csrfFrom(cookie, "/console/upload");
+    const before = (await env.TASKS.list({ prefix: "task:" })).keys.length;
+    const body = new FormData();
+    body.set("csrf", csrf);
+    body.set("image", new File([new Uint8Array(Number(env.MAX_UPLOAD_BYTES) + MULTIPART_OVERHEAD_BYTES)], "big.png", { type: "image/png" }));
+    const response = await api("/console/upload", { method: "POST", headers: { cookie, origin: ORIGIN }, body });
+    expect(response.status).toBe(413);
+    expect(await response.text()).toContain(`The body must be at most ${Number(env.MAX_UPLOAD_BYTES) + MULTIPART_OVERHEAD_BYTES} bytes.`);
+    expect((await env.TASKS.list({ prefix: "task:" })).keys.length).toBe(before);
   });
 });

@@ -31,6 +31,7 @@ input,textarea,button{font:inherit;padding:.5rem;border:1px solid #6b6b6b;border
 button{cursor:pointer;background:#0b5cad;color:#fff;border-color:#0b5cad;min-height:44px}
 button.reject{background:#a61b1b;border-color:#a61b1b}
 .decide{display:grid;gap:1rem}.pager{margin-top:1rem}
+.scroll{overflow-x:auto}.sessions{border-collapse:collapse;width:100%}.sessions th,.sessions td{text-align:left;padding:.4rem;border-bottom:1px solid #c8c8c8;vertical-align:top}.sessions button{white-space:nowrap}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 
@@ -63,7 +64,7 @@ export function page(title: string, body: Html, options: { signedInAs?: string; 
 <header>
   <a class="brand" href="/console">Greenlight</a>
   ${options.signedInAs
-    ? html`<nav aria-label="Console"><a href="/console">Queue</a> · <a href="/console/upload">Upload</a></nav>
+    ? html`<nav aria-label="Console"><a href="/console">Queue</a> · <a href="/console/upload">Upload</a> · <a href="/console/sessions">Sessions</a></nav>
   <span>Signed in as ${options.signedInAs}</span>
   <form method="post" action="/console/sign-out"><input type="hidden" name="csrf" value="${options.csrf ?? ""}"><button type="submit">Sign out</button></form>`
     : ""}

@@ -8,7 +8,6 @@ export async function etagOf(markup: string): Promise<string> {
 
 export async function fragmentResponse(c: Context, markup: string): Promise<Response> {
   const etag = await etagOf(markup);
-  const headers = { etag, "cache-control": "no-store" };
-  if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
-  return c.html(markup, 200, headers);
+  if (c.req.header("if-none-match") === etag) return c.body(null, 304, { etag });
+  return c.html(markup, 200, { etag });
 }

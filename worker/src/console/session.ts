@@ -1,64 +1,53 @@
-// Console sessions: a signed cookie holding the reviewer's display name, its expiry and a CSRF secret.
+// Console sessions' life: started at sign-in, checked on every later request, ended by sign-out or revocation.
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { secretsEqual } from "../domain/secure-compare.ts";
-import { derivedHmacKey, fromBase64Url, toBase64Url } from "../domain/signing-keys.ts";
+import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
+import { type ConsoleSession, recordSession, revokeAllSessions, revokeSession, touchSession } from "../adapters/console-sessions.ts";
+import type { AppEnv } from "../app-env.ts";
+import { clearSessionCookie, csrfToken, csrfTokenValid, readSessionCookie, setSessionCookie } from "./session-cookie.ts";
 
-export const SESSION_COOKIE = "greenlight_console";
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
-export type Session = { name: string; sid: string; exp: number };
+export type ConsoleEnv = AppEnv & { Variables: AppEnv["Variables"] & { session: ConsoleSession; csrf: string } };
 
-const encoder = new TextEncoder();
-
-// Its own purpose string, so a session signature can never double as a preview URL or a decision token.
-const sessionKey = (secret: string) => derivedHmacKey(secret, "greenlight console-session v1");
-
-async function sign(secret: string, text: string): Promise<string> {
-  return toBase64Url(new Uint8Array(await crypto.subtle.sign("HMAC", await sessionKey(secret), encoder.encode(text))));
+export async function startSession(c: Context<ConsoleEnv>, name: string, now: number): Promise<void> {
+  const session: ConsoleSession = { sid: crypto.randomUUID(), name, startedAt: now, lastSeenAt: now, expiresAt: now + SESSION_LIFETIME_MS };
+  await recordSession(c.env, session);
+  await setSessionCookie(c, c.var.settings.decisionSecret, { sid: session.sid, exp: session.expiresAt }, now);
 }
 
-export async function encodeSession(secret: string, session: Session): Promise<string> {
-  const body = toBase64Url(encoder.encode(JSON.stringify(session)));
-  return `${body}.${await sign(secret, `session.${body}`)}`;
-}
-
-/** The session in the cookie value, or null when it is missing, forged or expired. */
-export async function decodeSession(secret: string, value: string | undefined, now: number): Promise<Session | null> {
-  const [body, sig, extra] = (value ?? "").split(".");
-  if (!body || !sig || extra !== undefined) return null;
-  const signature = fromBase64Url(sig);
-  if (!signature) return null;
-  const valid = await crypto.subtle.verify("HMAC", await sessionKey(secret), signature, encoder.encode(`session.${body}`));
-  if (!valid) return null;
-  const json = fromBase64Url(body);
-  if (!json) return null;
-  const session = JSON.parse(new TextDecoder().decode(json)) as Session;
-  if (typeof session.name !== "string" || typeof session.sid !== "string" || typeof session.exp !== "number") return null;
-  return session.exp > now ? session : null;
-}
-
-/** The CSRF token for a session: bound to its random id, so a token from one session is useless in another. */
-export const csrfToken = (secret: string, session: Session) => sign(secret, `csrf.${session.sid}`);
-
-export async function csrfTokenValid(secret: string, session: Session, given: unknown): Promise<boolean> {
-  return typeof given === "string" && given.length > 0 && secretsEqual(given, await csrfToken(secret, session));
-}
-
-// Browsers drop Secure cookies over plain http, which only loopback development uses.
-const isLoopback = (hostname: string) => hostname === "127.0.0.1" || hostname === "localhost" || hostname === "[::1]";
-
-export async function startSession(c: Context, secret: string, name: string, now: number): Promise<void> {
-  const session: Session = { name, sid: crypto.randomUUID(), exp: now + SESSION_LIFETIME_MS };
-  setCookie(c, SESSION_COOKIE, await encodeSession(secret, session), {
-    path: "/console",
-    httpOnly: true,
-    sameSite: "Strict",
-    secure: !isLoopback(new URL(c.req.url).hostname),
-    maxAge: SESSION_LIFETIME_MS / 1000,
+/** Every page past sign-in: a signed cookie for a session the store still holds; a post also needs its CSRF token. */
+export const requireSession = () =>
+  createMiddleware<ConsoleEnv>(async (c, next) => {
+    const secret = c.var.settings.decisionSecret;
+    const now = Date.now();
+    const cookie = await readSessionCookie(c, secret, now);
+    if (!cookie) return c.redirect("/console/sign-in", 303);
+    // The token is bound to the cookie's session id, so a forged post is refused before the store is asked, or written.
+    if (c.req.method === "POST") {
+      const form = await c.req.parseBody();
+      if (!(await csrfTokenValid(secret, cookie.sid, form.csrf))) throw new HTTPException(403, { message: "The form's CSRF token is missing or wrong." });
+    }
+    // The store, not the cookie, says whether the session is alive: a signed-out or revoked cookie stops here.
+    const session = await touchSession(c.env, cookie.sid, now);
+    if (!session) return c.redirect("/console/sign-in", 303);
+    c.set("session", session);
+    c.set("csrf", await csrfToken(secret, session.sid));
+    // Never stored by the browser, so Back after sign-out asks the server again and lands on sign-in, not on a copy.
+    c.header("Cache-Control", "no-store");
+    await next();
   });
+
+/** Ends a session on the server; ending your own also clears your cookie. Answers whether it was yours. */
+export async function endSession(c: Context<ConsoleEnv>, sid: string): Promise<boolean> {
+  await revokeSession(c.env, sid);
+  const own = sid === c.var.session.sid;
+  if (own) clearSessionCookie(c);
+  return own;
 }
 
-export const readSession = (c: Context, secret: string, now: number) => decodeSession(secret, getCookie(c, SESSION_COOKIE), now);
-
-export const endSession = (c: Context) => deleteCookie(c, SESSION_COOKIE, { path: "/console" });
+/** Ends every console session, this one included: for when the reviewer token may have leaked. */
+export async function endAllSessions(c: Context<ConsoleEnv>): Promise<void> {
+  await revokeAllSessions(c.env);
+  clearSessionCookie(c);
+}

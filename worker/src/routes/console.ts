@@ -2,16 +2,17 @@
 import { type Context, Hono } from "hono";
 import { html, raw } from "hono/html";
 import { csrf } from "hono/csrf";
-import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import type { AppEnv } from "../app-env.ts";
+import { listSessions } from "../adapters/console-sessions.ts";
 import { getTaskRecord } from "../adapters/task-store.ts";
+import { limitConsoleBody } from "../console/body-limit.ts";
 import { errorMessage, signInForm, uploadForm } from "../console/forms-view.ts";
 import { type Html, LIVE_SCRIPT, page, STYLE } from "../console/layout.ts";
 import { etagOf, fragmentResponse } from "../console/live.ts";
 import { queueList } from "../console/queue-view.ts";
-import { csrfToken, csrfTokenValid, endSession, readSession, type Session, startSession } from "../console/session.ts";
+import { type ConsoleEnv, endAllSessions, endSession, requireSession, startSession } from "../console/session.ts";
+import { sessionsPage } from "../console/sessions-view.ts";
 import { describeDecision, type Notice, taskLive, taskPage, type TaskView } from "../console/task-view.ts";
 import type { DecisionClaims } from "../domain/decision-token.ts";
 import { signPreviewUrl } from "../domain/preview-url.ts";
@@ -22,8 +23,6 @@ import { AppError, taskNotFound } from "../errors.ts";
 import { createTask } from "../services/create-task.ts";
 import { decideTask } from "../services/decide-task.ts";
 import { listReviews, reviewStatus } from "../services/reviews.ts";
-
-type ConsoleEnv = AppEnv & { Variables: AppEnv["Variables"] & { session: Session; csrf: string } };
 
 const QUEUE_PAGE = 20;
 const IMAGE_URL_LIFETIME_MS = 60 * 60 * 1000;
@@ -52,6 +51,9 @@ const ASSET_CACHE = "public, max-age=300";
 consoleRoutes.get("/assets/console.css", (c) => c.body(STYLE, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": ASSET_CACHE }));
 consoleRoutes.get("/assets/live.js", (c) => c.body(LIVE_SCRIPT, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": ASSET_CACHE }));
 
+// Every body is bounded before anything parses it, sign-in's and the session check's CSRF lookup included.
+consoleRoutes.use(limitConsoleBody());
+
 consoleRoutes.get("/sign-in", (c) => c.html(page("Sign in", signInForm(null))));
 
 consoleRoutes.post("/sign-in", async (c) => {
@@ -62,32 +64,35 @@ consoleRoutes.post("/sign-in", async (c) => {
     return c.html(page("Sign in", signInForm("That reviewer token is not valid.")), 401);
   }
   if (name.length < 1 || name.length > 100) return c.html(page("Sign in", signInForm("Give a name of 1 to 100 characters.")), 400);
-  await startSession(c, c.var.settings.decisionSecret, name, Date.now());
+  await startSession(c, name, Date.now());
   return c.redirect("/console", 303);
 });
 
-// Every other page needs a session; a post also needs the session's CSRF token.
-consoleRoutes.use(
-  createMiddleware<ConsoleEnv>(async (c, next) => {
-    const secret = c.var.settings.decisionSecret;
-    const session = await readSession(c, secret, Date.now());
-    if (!session) return c.redirect("/console/sign-in", 303);
-    c.set("session", session);
-    c.set("csrf", await csrfToken(secret, session));
-    if (c.req.method === "POST") {
-      const form = await c.req.parseBody();
-      if (!(await csrfTokenValid(secret, session, form.csrf))) throw new HTTPException(403, { message: "The form's CSRF token is missing or wrong." });
-    }
-    await next();
-  }),
-);
+// Every other page needs a living session; a post also needs the session's CSRF token.
+consoleRoutes.use(requireSession());
 
 const shell = (c: Context<ConsoleEnv>, title: string, body: Html) =>
   page(title, body, { signedInAs: c.var.session.name, csrf: c.var.csrf });
 
-consoleRoutes.post("/sign-out", (c) => {
-  endSession(c);
+consoleRoutes.post("/sign-out", async (c) => {
+  await endSession(c, c.var.session.sid);
   return c.redirect("/console/sign-in", 303);
+});
+
+consoleRoutes.get("/sessions", async (c) => {
+  const now = Date.now();
+  const notice = c.req.query("ended") === "1" ? "That session has ended." : null;
+  return c.html(shell(c, "Sessions", sessionsPage(await listSessions(c.env, now), c.var.session.sid, c.var.csrf, now, notice)));
+});
+
+consoleRoutes.post("/sessions/revoke-all", async (c) => {
+  await endAllSessions(c);
+  return c.redirect("/console/sign-in", 303);
+});
+
+consoleRoutes.post("/sessions/:sid/revoke", async (c) => {
+  const own = await endSession(c, c.req.param("sid"));
+  return c.redirect(own ? "/console/sign-in" : "/console/sessions?ended=1", 303);
 });
 
 async function queueMarkup(c: Context<ConsoleEnv>, cursor: string | undefined) {
