@@ -1,7 +1,7 @@
 // Failed client-key and reviewer-token attempts are throttled per source, through the real AUTH_FAILURES binding.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, CLIENT_KEY, postImage, REVIEWER_TOKEN } from "./support/api.ts";
+import { api, CLIENT_KEY, ORIGIN, postImage, REVIEWER_TOKEN } from "./support/api.ts";
 
 // wrangler.toml: AUTH_FAILURES allows 10 failures a source in 60 s.
 const BUDGET = 10;
@@ -128,5 +128,35 @@ describe("throttling failed authentication per source", () => {
     await expectUnauthorized(await asClientFrom("not-an-address", "wrong-key"));
     expect(limit).toHaveBeenCalledTimes(2);
     expect(limit.mock.calls[1]).toEqual(limit.mock.calls[0]);
+  });
+});
+
+describe("the console's sign-in", () => {
+  const signIn = (source: string, token: string, name = "Mallory") =>
+    api("/console/sign-in", {
+      method: "POST",
+      redirect: "manual",
+      headers: { "cf-connecting-ip": source, origin: ORIGIN },
+      body: new URLSearchParams({ token, name }),
+    });
+
+  it("counts wrong reviewer tokens against the same budget, then refuses even the right one with an HTML 429", async () => {
+    for (let attempt = 0; attempt < BUDGET; attempt++) expect((await signIn(ipv4(40), "wrong-token")).status).toBe(401);
+    const throttled = await signIn(ipv4(40), "wrong-token");
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("60");
+    expect(await throttled.text()).toContain(THROTTLED.error.message);
+    const refused = await signIn(ipv4(40), REVIEWER_TOKEN);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("set-cookie")).toBeNull();
+    expect(await env.CONSOLE_SESSIONS.get(env.CONSOLE_SESSIONS.idFromName("console")).list(Date.now())).not.toContainEqual(
+      expect.objectContaining({ name: "Mallory" }),
+    );
+    await expectThrottled(await asReviewerFrom(ipv4(40), REVIEWER_TOKEN));
+  });
+
+  it("does not count a blank token field", async () => {
+    for (let attempt = 0; attempt < 2 * BUDGET; attempt++) expect((await signIn(ipv4(41), "")).status).toBe(401);
+    expect((await signIn(ipv4(41), REVIEWER_TOKEN, "Eve")).status).toBe(303);
   });
 });

@@ -6,7 +6,7 @@ import { listSessions, sessionStore } from "../src/adapters/console-sessions.ts"
 import { FORM_BODY_BYTES } from "../src/console/body-limit.ts";
 import { SESSION_LIFETIME_MS } from "../src/console/session.ts";
 import { MULTIPART_OVERHEAD_BYTES } from "../src/domain/upload.ts";
-import { api as callWorker, asReviewer, createQueuedTask, createTask, decide, decisionToken, getTask, ORIGIN, REVIEWER_TOKEN, waitForTask } from "./support/api.ts";
+import { api as callWorker, asReviewer, BROKEN_OFF, brokenOff, createQueuedTask, createTask, decide, decisionToken, getTask, ORIGIN, REVIEWER_TOKEN, waitForTask } from "./support/api.ts";
 import { RED_PNG } from "./support/images.ts";
 
 // Redirects are what these tests check, so they are never followed.
@@ -318,6 +318,23 @@ describe("review console", () => {
     expect(streamed.headers.get("set-cookie")).toBeNull();
     expect(counter.pulled).toBeLessThanOrEqual(8);
     expect((await listSessions(env, Date.now())).length).toBe(before);
+  });
+
+  it("answers a decision form that ends before its Content-Length with an HTML 400, and records nothing", async () => {
+    const task = await createTask();
+    const cookie = await signIn();
+    const csrf = await csrfFrom(cookie, `/console/tasks/${task.taskId}`);
+    const whole = new TextEncoder().encode(form({ csrf, decision: "approve" }).toString());
+    const response = await api(`/console/tasks/${task.taskId}`, {
+      method: "POST",
+      headers: { cookie, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+      body: brokenOff(whole.slice(0, 20), whole.byteLength),
+      duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await response.text()).toContain(BROKEN_OFF.error.message);
+    expect(await reviewDecision(task.taskId)).toBeNull();
   });
 
   it("refuses an oversize decision form with 413 and records nothing", async () => {

@@ -1,7 +1,7 @@
 // Reviewer tooling: the pending list, exclusive claims with a lease, announcements and preview URLs.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ReviewItem } from "../src/domain/review.ts";
-import { api, asReviewer, createQueuedTask, decide, decisionToken, waitForTask } from "./support/api.ts";
+import { api, asReviewer, BROKEN_OFF, brokenOff, createQueuedTask, decide, decisionToken, waitForTask } from "./support/api.ts";
 import { patternPng, RED_PNG, truncatedPng } from "./support/images.ts";
 
 const claim = (limit: number) =>
@@ -12,27 +12,12 @@ const claimIds = async (limit: number) => ((await (await claim(limit)).json()) a
 const announce = (taskId: string, body: unknown = { channel: "C123", messageTs: "1700000000.000100" }) =>
   api(`/v1/reviews/${taskId}/announcement`, { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body: JSON.stringify(body) });
 
-/**
- * A body that declares `declared` bytes and breaks off after `bytes`, as a client that stops part-way sends it:
- * workerd's FixedLengthStream carries the Content-Length, and the Worker's read fails as on a lost connection.
- */
-function brokenOff(bytes: Uint8Array, declared: number): ReadableStream<Uint8Array> {
-  const { readable, writable } = new FixedLengthStream(declared);
-  const writer = writable.getWriter();
-  // Closing short is refused on the writing side too; that refusal is the point, not a test failure.
-  writer.write(bytes).then(() => writer.close()).catch(() => {});
-  return readable;
-}
-
 /** A body sent as a stream, so it arrives without a Content-Length and the limit must count it as it comes. */
 const streamed = (text: string) => new Blob([text]).stream();
 
 const postJson = (path: string, body: BodyInit) =>
   api(path, { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
 
-const BROKEN_OFF = {
-  error: { code: "invalid_request", message: "The body could not be read in full: it ended before its Content-Length, or the connection broke." },
-};
 const TOO_LARGE = { error: { code: "payload_too_large", message: "The body must be at most 4096 bytes.", details: { maxBytes: 4096 } } };
 
 async function announcementOf(taskId: string) {

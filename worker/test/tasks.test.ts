@@ -1,7 +1,7 @@
 // POST /v1/tasks, GET /v1/tasks/:id and GET /v1/tasks/:id/image through the real Worker.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { api, asClient, createTask, ORIGIN, OTHER_CLIENT_KEY, postImage, upload } from "./support/api.ts";
+import { api, asClient, BROKEN_OFF, brokenOff, createTask, ORIGIN, OTHER_CLIENT_KEY, postImage, upload } from "./support/api.ts";
 import { RED_PNG, solidPng } from "./support/images.ts";
 
 const storedTaskKeys = async () => (await env.TASKS.list({ prefix: "task:" })).keys.length;
@@ -18,22 +18,6 @@ async function expectRefused(request: () => Promise<Response>, status: number, c
   expect([await storedTaskKeys(), await storedImages()]).toEqual(before);
   return body;
 }
-
-/**
- * A body that declares `declared` bytes and breaks off after `bytes`, as a client that stops part-way sends it:
- * workerd's FixedLengthStream carries the Content-Length, and the Worker's read fails as on a lost connection.
- */
-function brokenOff(bytes: Uint8Array, declared: number): ReadableStream<Uint8Array> {
-  const { readable, writable } = new FixedLengthStream(declared);
-  const writer = writable.getWriter();
-  // Closing short is refused on the writing side too; that refusal is the point, not a test failure.
-  writer.write(bytes).then(() => writer.close()).catch(() => {});
-  return readable;
-}
-
-const BROKEN_OFF = {
-  error: { code: "invalid_request", message: "The body could not be read in full: it ended before its Content-Length, or the connection broke." },
-};
 
 describe("POST /v1/tasks", () => {
   it("accepts a raw PNG with 202, Location and Retry-After, and stores the task, the image and a pending entry", async () => {

@@ -20,6 +20,7 @@ import { secretsEqual } from "../domain/secure-compare.ts";
 import { DecisionSchema, MAX_REASON_LENGTH, TASK_ID_PATTERN } from "../domain/task.ts";
 import { parseMetadata } from "../domain/upload.ts";
 import { AppError, taskNotFound } from "../errors.ts";
+import { throttleAuthAttempt } from "../middleware/auth.ts";
 import { createTask } from "../services/create-task.ts";
 import { decideTask } from "../services/decide-task.ts";
 import { listReviews, reviewStatus } from "../services/reviews.ts";
@@ -60,9 +61,10 @@ consoleRoutes.post("/sign-in", async (c) => {
   const form = await c.req.parseBody();
   const token = typeof form.token === "string" ? form.token : "";
   const name = typeof form.name === "string" ? form.name.trim() : "";
-  if (!(await secretsEqual(token, c.var.settings.reviewerToken))) {
-    return c.html(page("Sign in", signInForm("That reviewer token is not valid.")), 401);
-  }
+  // A blank field guesses nothing, so it is refused without counting against the source, as the API does.
+  const valid = token !== "" && (await secretsEqual(token, c.var.settings.reviewerToken));
+  if (token !== "") await throttleAuthAttempt(c, valid);
+  if (!valid) return c.html(page("Sign in", signInForm("That reviewer token is not valid.")), 401);
   if (name.length < 1 || name.length > 100) return c.html(page("Sign in", signInForm("Give a name of 1 to 100 characters.")), 400);
   await startSession(c, name, Date.now());
   return c.redirect("/console", 303);
@@ -206,7 +208,9 @@ consoleRoutes.onError((error, c) => {
     return c.html(page("Refused", errorMessage("Refused", "This form was not sent from a Greenlight console page. Nothing was changed.")), 403);
   }
   if (error instanceof AppError && error.status === 404) return c.html(page("Not found", errorMessage("Not found", error.message)), 404);
-  if (error instanceof AppError && error.status < 500) return c.html(page("Error", errorMessage("Not possible", error.message)), error.status as 400);
+  if (error instanceof AppError && error.status < 500) {
+    return c.html(page("Error", errorMessage("Not possible", error.message)), error.status as 400, error.headers);
+  }
   if (error instanceof HTTPException && error.status < 500) return c.html(page("Error", errorMessage("Bad request", error.message)), 400);
   console.error(JSON.stringify({ event: "unhandled_error", path: c.req.path, error: String(error), stack: error.stack }));
   return c.html(page("Error", errorMessage("Something went wrong", "Something went wrong on our side.")), 500);

@@ -5,10 +5,9 @@ import { AnnouncementSchema, ClaimRequestSchema, ReviewItemSchema, ReviewListQue
 import { TASK_ID_PATTERN } from "../domain/task.ts";
 import { taskNotFound } from "../errors.ts";
 import { reviewerAuth } from "../middleware/auth.ts";
-import { limitBody } from "../middleware/body-limit.ts";
+import { fixedBudget, limitBody } from "../middleware/body-limit.ts";
 import { createRouter, errorResponses } from "../router.ts";
 import { claimReviews, confirmAnnouncement, listReviews, reviewStatus } from "../services/reviews.ts";
-import { readJsonBody } from "./read-body.ts";
 
 // The largest valid body, an announcement whose 200-character channel and 100-character messageTs are all
 // \u escapes, is under 2 KiB; 4 KiB leaves room for whitespace and still keeps big bodies from JSON.parse.
@@ -35,7 +34,7 @@ const claim = createRoute({
   path: "/v1/reviews/claim",
   summary: "Claim pending tasks to announce; each goes to exactly one caller",
   security: [{ reviewer: [] }],
-  middleware: [reviewerAuth(), limitBody(JSON_BODY_BYTES), readJsonBody()] as const,
+  middleware: [reviewerAuth(), limitBody(fixedBudget(JSON_BODY_BYTES))] as const,
   request: { body: { required: true, content: { "application/json": { schema: ClaimRequestSchema } } } },
   responses: {
     200: { description: "The claimed items.", content: { "application/json": { schema: z.object({ items: z.array(ReviewItemSchema) }) } } },
@@ -48,7 +47,7 @@ const announce = createRoute({
   path: "/v1/reviews/{id}/announcement",
   summary: "Confirm that a claimed task was posted for reviewers",
   security: [{ reviewer: [] }],
-  middleware: [reviewerAuth(), limitBody(JSON_BODY_BYTES), readJsonBody()] as const,
+  middleware: [reviewerAuth(), limitBody(fixedBudget(JSON_BODY_BYTES))] as const,
   request: {
     params: z.object({ id: z.string().meta({ param: { name: "id", in: "path" } }) }),
     body: { required: true, content: { "application/json": { schema: AnnouncementSchema } } },

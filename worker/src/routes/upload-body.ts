@@ -7,7 +7,6 @@ import { parseMetadata } from "../domain/upload.ts";
 import { AppError, invalidRequest } from "../errors.ts";
 import { payloadTooLarge } from "../middleware/upload-limit.ts";
 import type { Upload } from "../services/create-task.ts";
-import { readBody } from "./read-body.ts";
 
 const binary = { schema: { type: "string" as const, format: "binary" } };
 
@@ -64,12 +63,10 @@ type RawFields = { bytes: Uint8Array; callbackUrl: string | undefined; metadata:
 
 async function readRaw(c: Context<AppEnv>, contentType: string): Promise<RawFields> {
   if (!(SUPPORTED_CONTENT_TYPES as readonly string[]).includes(contentType)) throw unsupported();
-  return { bytes: new Uint8Array(await readBody(c)), callbackUrl: c.req.query("callbackUrl"), metadata: undefined };
+  return { bytes: new Uint8Array(await c.req.arrayBuffer()), callbackUrl: c.req.query("callbackUrl"), metadata: undefined };
 }
 
 async function readMultipart(c: Context<AppEnv>): Promise<RawFields> {
-  // Read first, so a body that breaks off is told apart from one that arrived whole but is not multipart.
-  await readBody(c);
   let form: FormData;
   try {
     form = await c.req.formData();

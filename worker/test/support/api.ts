@@ -81,3 +81,16 @@ export async function waitForTask(taskId: string, until: (task: Task) => boolean
   });
   return last!;
 }
+
+/** A body stream that declares `declared` bytes and ends after `bytes`: workerd then fails the read part-way. */
+export function brokenOff(bytes: Uint8Array, declared: number): ReadableStream<Uint8Array> {
+  const { readable, writable } = new FixedLengthStream(declared);
+  const writer = writable.getWriter();
+  // Closing short is refused on the writing side too; that refusal is the point, not a test failure.
+  writer.write(bytes).then(() => writer.close()).catch(() => {});
+  return readable;
+}
+
+export const BROKEN_OFF = {
+  error: { code: "invalid_request", message: "The body could not be read in full: it ended before its Content-Length, or the connection broke." },
+};
