@@ -2,6 +2,7 @@
 import type { Logger, types, webApi } from "@slack/bolt";
 import type { Reviewer } from "../worker/src/domain/task.ts";
 import { buildReviewBody } from "./blocks/review-message.ts";
+import { escapeText } from "./blocks/format.ts";
 import { buildOutcomeMessage, type Outcome } from "./blocks/outcome-message.ts";
 import { sendWithImageFallback } from "./blocks/without-images.ts";
 import type { PostedMessages } from "./message-store.ts";
@@ -18,7 +19,14 @@ export type SlackDecision = {
   message: { channel: string; ts: string; blocks: types.KnownBlock[] };
 };
 
+/** With SLACK_APPROVER_IDS empty, anyone who can see a review message (the channel's members) may decide. */
 export const mayDecide = (approverIds: ReadonlySet<string>, userId: string) => approverIds.size === 0 || approverIds.has(userId);
+
+/**
+ * Only a listed approver sees the queue (tasks, preview URLs) on the Home tab. Anyone in the workspace can open the
+ * app's Home, not just the review channel's members, so an empty list shows the queue to nobody.
+ */
+export const maySeeQueue = (approverIds: ReadonlySet<string>, userId: string) => approverIds.has(userId);
 
 export const NOT_ALLOWED =
   "You are not one of this app's approvers (SLACK_APPROVER_IDS), so nothing was sent to Greenlight. Ask whoever runs the Greenlight Slack app to add you.";
@@ -44,11 +52,11 @@ export async function decideFromSlack(deps: DecisionDeps, client: webApi.WebClie
           client,
           logger,
           request,
-          `Greenlight refused this decision (${outcome.status} ${outcome.code}: ${outcome.message}), so nothing was recorded and the buttons stay.` +
+          `Greenlight refused this decision (${outcome.status} ${escapeText(outcome.code)}: ${escapeText(outcome.message)}), so nothing was recorded and the buttons stay.` +
             (outcome.status === 401 ? " The Slack app's DECISION_SIGNING_SECRET probably differs from Greenlight's; tell whoever runs it." : ""),
         );
       case "failed":
-        return await tell(client, logger, request, `Greenlight did not take this decision (${outcome.message}), so nothing was recorded and the buttons stay. Try again in a moment.`);
+        return await tell(client, logger, request, `Greenlight did not take this decision (${escapeText(outcome.message)}), so nothing was recorded and the buttons stay. Try again in a moment.`);
     }
   } finally {
     if (posted) posted.deciding = false;
@@ -69,7 +77,7 @@ async function show(deps: DecisionDeps, client: webApi.WebClient, logger: Logger
     await sendWithImageFallback(update.blocks, (blocks) => client.chat.update({ channel: message.channel, ts: message.ts, text: update.text, blocks }));
   } catch (error) {
     logger.warn(`chat.update for ${taskId} failed: ${describe(error)}`);
-    await tell(client, logger, request, `${update.text}. (This message could not be updated: ${describe(error)})`);
+    await tell(client, logger, request, `${update.text}. (This message could not be updated: ${escapeText(describe(error))})`);
   }
   if (own && !clickedOwn) {
     // The app's own message shows the result; who clicked too late elsewhere is no news there.
@@ -84,7 +92,7 @@ async function show(deps: DecisionDeps, client: webApi.WebClient, logger: Logger
 const tell = (client: webApi.WebClient, logger: Logger, request: SlackDecision, text: string) =>
   tellUser(client, logger, { channel: request.message.channel, user: request.reviewer.id }, text);
 
-/** An ephemeral message: only this user sees it, in the channel where they clicked. */
+/** An ephemeral message: only this user sees it, in the channel where they clicked. Its `text` is mrkdwn: escape what goes in. */
 export async function tellUser(client: webApi.WebClient, logger: Logger, where: { channel: string; user: string }, text: string): Promise<void> {
   try {
     await client.chat.postEphemeral({ channel: where.channel, user: where.user, text });

@@ -52,6 +52,25 @@ function evaluate(flow: Flow, nodeName: string, parameter: unknown, item: Record
   return workflow.expression.getParameterValue(parameter, run, 0, 0, nodeName, [{ json: item }], "manual", {});
 }
 
+/**
+ * Evaluates one node's parameter for an item that reached it along `path` (the nodes before it, oldest first, each with
+ * the item it passed on and through which output), so `$('<node>').item` resolves as in a real execution.
+ */
+function evaluateAfter(flow: Flow, nodeName: string, parameter: unknown, item: Record<string, unknown>, path: { node: string; json?: Record<string, unknown>; output?: number }[]) {
+  const workflow = new n8nWorkflow.Workflow({ nodes: flow.nodes, connections: flow.connections, active: false, nodeTypes });
+  const paired = (json: Record<string, unknown>) => ({ json, pairedItem: { item: 0 } });
+  const source = (index: number) => (index === 0 ? [] : [{ previousNode: path[index - 1]!.node, previousNodeOutput: path[index - 1]!.output ?? 0, previousNodeRun: 0 }]);
+  const runData = Object.fromEntries(
+    path.map((step, index) => {
+      const main = Array.from({ length: (step.output ?? 0) + 1 }, () => [paired(step.json ?? {})]);
+      return [step.node, [{ startTime: 0, executionTime: 0, executionIndex: index, source: source(index), data: { main } }]];
+    }),
+  );
+  const run = n8nWorkflow.createRunExecutionData({ resultData: { runData } });
+  const executeData = { node: byName(flow, nodeName), data: { main: [[paired(item)]] }, source: { main: source(path.length) } };
+  return workflow.expression.getParameterValue(parameter, run, 0, 0, nodeName, [paired(item)], "manual", {}, executeData);
+}
+
 const assignmentsOf = (flow: Flow, nodeName: string, item: Record<string, unknown>, config: Record<string, unknown> = {}) => {
   const node = byName(flow, nodeName);
   const { assignments } = evaluate(flow, nodeName, node.parameters.assignments, item, config) as { assignments: { name: string; value: unknown }[] };
@@ -182,7 +201,20 @@ describe("the review poller", () => {
     },
     ...overrides,
   });
-  const message = (item: Record<string, unknown>) => assignmentsOf(flow, "Build Slack message", item) as { taskId: string; text: string; blocks: Record<string, any>[] };
+  const built = (item: Record<string, unknown>) => assignmentsOf(flow, "Build Slack message", item) as { taskId: string; reviewDeadline: string; message: { text: string; blocks: Record<string, any>[] } };
+  const message = (item: Record<string, unknown>) => {
+    const { taskId, message } = built(item);
+    return { taskId, ...message };
+  };
+  // What a client could write in its metadata to make Slack ping, link or format.
+  const HOSTILE = "``` <!channel> <https://evil.example|click> *bold* @here";
+  /** Every mrkdwn string in blocks: the only block text Slack parses for formatting, mentions and links. */
+  const mrkdwnTexts = (value: unknown): string[] => {
+    if (Array.isArray(value)) return value.flatMap(mrkdwnTexts);
+    if (!value || typeof value !== "object") return [];
+    const object = value as Record<string, unknown>;
+    return [...(object.type === "mrkdwn" && typeof object.text === "string" ? [object.text] : []), ...Object.values(object).flatMap(mrkdwnTexts)];
+  };
 
   it("keeps the editable settings in Config, with their defaults", () => {
     const { assignments } = byName(flow, "Config").parameters.assignments as { assignments: { name: string; type: string; value: unknown }[] };
@@ -235,22 +267,53 @@ describe("the review poller", () => {
     const unreadable = message(reviewItem({ prescreen: { facts: [], perceptualHash: null, nearDuplicates: [], unreadable: "too large to decode" } }));
     const all = JSON.stringify(unreadable.blocks);
     expect(all).toContain("*Pre-screen facts:* none");
-    expect(all).toContain("*Unreadable:* too large to decode");
+    expect(unreadable.blocks.find((block) => block.block_id === "greenlight_prescreen_unreadable")).toEqual({
+      type: "rich_text",
+      block_id: "greenlight_prescreen_unreadable",
+      elements: [{ type: "rich_text_section", elements: [{ type: "text", text: "Unreadable: ", style: { bold: true } }, { type: "text", text: "too large to decode" }] }],
+    });
     expect(all).not.toContain("Near-duplicates");
   });
 
-  it("escapes client metadata, so it cannot mention @channel or forge links", () => {
-    const all = JSON.stringify(message(reviewItem({ metadata: { note: "<!channel> <https://evil.example|click> & more" } })).blocks);
-    expect(all).not.toContain("<!channel>");
-    expect(all).toContain("&lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; more");
+  it("shows hostile client metadata verbatim in a rich text code block it cannot close, and nowhere in mrkdwn", () => {
+    const metadata = { note: `${HOSTILE} & more`, "<@U0BOSS>": "_x_ ~y~ `z`" };
+    const { blocks } = message(reviewItem({ metadata }));
+    expect(blocks.find((block) => block.block_id === "greenlight_metadata")).toEqual({
+      type: "rich_text",
+      block_id: "greenlight_metadata",
+      elements: [
+        { type: "rich_text_section", elements: [{ type: "text", text: "Metadata:", style: { bold: true } }] },
+        {
+          type: "rich_text_preformatted",
+          elements: [{ type: "text", text: '{"note":"``` <!channel> <https://evil.example|click> *bold* @here & more","<@U0BOSS>":"_x_ ~y~ `z`"}' }],
+        },
+      ],
+    });
+    const mrkdwn = mrkdwnTexts(blocks).join("\n");
+    for (const fragment of ["```", "<!channel>", "<https://evil.example|click>", "*bold*", "@here", "<@U0BOSS>", "_x_"]) expect(mrkdwn).not.toContain(fragment);
+  });
+
+  it("shows a hostile reason for unreadable pixels literally, and escapes a client id in the notification text", () => {
+    const { text, blocks } = message(reviewItem({ client: "<!channel>", prescreen: { facts: [], perceptualHash: null, nearDuplicates: [], unreadable: `Length mismatch while decoding chunk ${HOSTILE}` } }));
+    expect(text).toBe(`Review requested: image tsk_${"a".repeat(32)} from &lt;!channel&gt;`);
+    expect(blocks.find((block) => block.block_id === "greenlight_prescreen_unreadable")).toEqual({
+      type: "rich_text",
+      block_id: "greenlight_prescreen_unreadable",
+      elements: [{ type: "rich_text_section", elements: [{ type: "text", text: "Unreadable: ", style: { bold: true } }, { type: "text", text: `Length mismatch while decoding chunk ${HOSTILE}` }] }],
+    });
+    const mrkdwn = mrkdwnTexts(blocks).join("\n");
+    for (const fragment of ["```", "<!channel>", "<https://evil.example|click>", "*bold*", "@here"]) expect(mrkdwn).not.toContain(fragment);
+    expect(mrkdwn).toContain("*Client:* &lt;!channel&gt;");
   });
 
   it("posts to the configured channel, and confirms the announcement only when Slack answered ok", () => {
     const slack = byName(flow, "Post to Slack");
     expect(slack.credentials).toEqual({ httpHeaderAuth: { id: "slack-bot-token", name: "Slack bot token" } });
     expect(evaluate(flow, slack.name, slack.parameters.url, {}, config)).toBe("https://slack.com/api/chat.postMessage");
-    const body = JSON.parse(evaluate(flow, slack.name, slack.parameters.jsonBody, { ...message(reviewItem()) }, config));
+    const posted = built(reviewItem());
+    const body = JSON.parse(evaluate(flow, slack.name, slack.parameters.jsonBody, posted, config));
     expect(body).toMatchObject({ channel: "#greenlight-reviews", text: expect.stringContaining("tsk_"), blocks: expect.any(Array) });
+    expect(body).toMatchObject({ text: posted.message.text, blocks: posted.message.blocks });
     expect(flow.connections["Post to Slack"]?.main).toEqual([[{ node: "Slack accepted?", type: "main", index: 0 }]]);
     expect(flow.connections["Slack accepted?"]?.main[0]).toEqual([{ node: "Confirm announcement", type: "main", index: 0 }]);
     const confirm = byName(flow, "Confirm announcement");
@@ -394,6 +457,115 @@ describe("the Slack decision flow", () => {
     for (const name of ["Describe decision", "Describe earlier decision", "Describe expiry"]) {
       expect(flow.connections[name]?.main, name).toEqual([[{ node: "Update Slack message", type: "main", index: 0 }]]);
     }
+  });
+
+  describe("the updated message, after Greenlight's answer", () => {
+    // A reviewer name made to ping, link or format: Slack usernames are tame, but the review console takes any name.
+    const HOSTILE = "``` <!channel> <https://evil.example|click> *bold* @here";
+    const ESCAPED = "``` &lt;!channel&gt; &lt;https://evil.example|click&gt; *bold* @here";
+    const decidedAt = "2026-11-22T03:00:00.000Z";
+    const date = { type: "date", timestamp: 1795316400, format: "{date_short_pretty} at {time}", fallback: decidedAt };
+    const decision = (name: string) => ({ decision: "approve", reviewer: { id: "console-mallory", name }, reason: null, decidedAt, via: "console" });
+    const outputOf: Record<string, number> = { "Describe decision": 0, "Describe earlier decision": 1, "Describe expiry": 2 };
+    const clickPath = (describer: string) => [
+      { node: "Read click", json: readClick(payload()) },
+      { node: "Greenlight button?" },
+      { node: "Allowed to decide?" },
+      { node: "Sign decision" },
+      { node: "Send decision" },
+      { node: "Outcome", output: outputOf[describer] },
+    ];
+    /** The chat.update body the flow sends after `describer` handled Greenlight's `answer`. */
+    const updateAfter = (describer: string, answer: Record<string, unknown>) => {
+      const { assignments } = evaluateAfter(flow, describer, byName(flow, describer).parameters.assignments, answer, clickPath(describer)) as { assignments: { name: string; value: unknown }[] };
+      const described = Object.fromEntries(assignments.map(({ name, value }) => [name, value]));
+      const update = byName(flow, "Update Slack message");
+      return JSON.parse(evaluateAfter(flow, update.name, update.parameters.jsonBody, described, [...clickPath(describer), { node: describer }]));
+    };
+    const kept = [
+      { type: "section", block_id: "a", text: { type: "mrkdwn", text: "*Task:* x" } },
+      { type: "image", image_url: "https://greenlight.example/i", alt_text: "img" },
+    ];
+
+    it("names the reviewer of a recorded decision literally in rich text, and escaped in the notification text", () => {
+      const body = updateAfter("Describe decision", { statusCode: 200, body: { taskId, status: "approved", decision: decision(HOSTILE) } });
+      expect(body).toEqual({
+        channel: "C0REVIEWS",
+        ts: "1700000000.000100",
+        text: `Approved by ${ESCAPED}`,
+        blocks: [
+          ...kept,
+          {
+            type: "rich_text",
+            block_id: "greenlight_outcome",
+            elements: [
+              {
+                type: "rich_text_section",
+                elements: [
+                  { type: "emoji", name: "white_check_mark" },
+                  { type: "text", text: " " },
+                  { type: "text", text: "Approved", style: { bold: true } },
+                  { type: "text", text: " by " },
+                  { type: "user", user_id: "U0ADA" },
+                  { type: "text", text: ` (${HOSTILE}) ` },
+                  date,
+                ],
+              },
+            ],
+          },
+        ],
+      });
+    });
+
+    it("names the earlier winner literally in rich text, and escaped in the notification text", () => {
+      const answer = { statusCode: 409, body: { error: { code: "already_decided", message: "Already decided.", details: { decision: decision(HOSTILE) } } } };
+      const body = updateAfter("Describe earlier decision", answer);
+      expect(body.text).toBe(`Already decided: approved by ${ESCAPED}`);
+      expect(body.blocks.at(-1)).toEqual({
+        type: "rich_text",
+        block_id: "greenlight_outcome",
+        elements: [
+          {
+            type: "rich_text_section",
+            elements: [
+              { type: "emoji", name: "lock" },
+              { type: "text", text: " Already decided: " },
+              { type: "text", text: "approved", style: { bold: true } },
+              { type: "text", text: ` by ${HOSTILE} ` },
+              date,
+              { type: "text", text: ". " },
+              { type: "user", user_id: "U0ADA" },
+              { type: "text", text: "'s click was not recorded." },
+            ],
+          },
+        ],
+      });
+    });
+
+    it("says the review expired, mentioning the clicker", () => {
+      const body = updateAfter("Describe expiry", { statusCode: 409, body: { error: { code: "review_expired", message: "Too late." } } });
+      expect(body.text).toBe("Expired: the review deadline passed before anyone decided");
+      expect(body.blocks).toEqual([
+        ...kept,
+        {
+          type: "rich_text",
+          block_id: "greenlight_outcome",
+          elements: [
+            {
+              type: "rich_text_section",
+              elements: [
+                { type: "emoji", name: "hourglass" },
+                { type: "text", text: " " },
+                { type: "text", text: "Expired", style: { bold: true } },
+                { type: "text", text: ": the review deadline passed before anyone decided, so " },
+                { type: "user", user_id: "U0ADA" },
+                { type: "text", text: "'s click was not recorded." },
+              ],
+            },
+          ],
+        },
+      ]);
+    });
   });
 
   it("refuses users missing from a non-empty approverIds list with an ephemeral message", () => {

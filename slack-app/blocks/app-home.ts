@@ -1,4 +1,4 @@
-// The App Home tab: how many images wait for review and the oldest of them.
+// The App Home tab: for approvers, how many images wait for review and the oldest of them; for anyone else, only why not.
 import type { types } from "@slack/bolt";
 import type { ReviewItem } from "../../worker/src/domain/review.ts";
 import { escapeText, formatBytes, formatDuration, slackDate } from "./format.ts";
@@ -9,8 +9,15 @@ export type QueueSnapshot =
   | { kind: "queue"; pending: number; atLeast: boolean; oldest: ReviewItem[] }
   | { kind: "unavailable"; reason: string };
 
-export function buildAppHome(snapshot: QueueSnapshot, now: Date): types.HomeView & { blocks: types.KnownBlock[] } {
-  const blocks: types.KnownBlock[] = [{ type: "header", text: { type: "plain_text", text: "Greenlight review queue" } }];
+type HomeView = types.HomeView & { blocks: types.KnownBlock[] };
+
+const HEADER: types.HeaderBlock = { type: "header", text: { type: "plain_text", text: "Greenlight review queue" } };
+
+export const NOT_AN_APPROVER_NOTE =
+  "The review queue is shown to approvers only, and you are not on this app's approver list (SLACK_APPROVER_IDS). Ask whoever runs the Greenlight Slack app if you should be.";
+
+export function buildAppHome(snapshot: QueueSnapshot, now: Date): HomeView {
+  const blocks: types.KnownBlock[] = [HEADER];
   if (snapshot.kind === "unavailable") {
     blocks.push({ type: "section", text: { type: "mrkdwn", text: `:warning: The queue cannot be shown: ${escapeText(snapshot.reason)}` } });
   } else {
@@ -27,6 +34,11 @@ export function buildAppHome(snapshot: QueueSnapshot, now: Date): types.HomeView
     { type: "actions", elements: [{ type: "button", action_id: HOME_REFRESH_ACTION, text: { type: "plain_text", text: "Refresh" } }] },
   );
   return { type: "home", blocks };
+}
+
+/** Nothing of the queue (no count, no task, no preview URL): a note saying why. */
+export function buildNonApproverHome(): HomeView {
+  return { type: "home", blocks: [HEADER, { type: "section", block_id: "greenlight_not_an_approver", text: { type: "plain_text", text: NOT_AN_APPROVER_NOTE } }] };
 }
 
 function oldestEntry(item: ReviewItem, now: Date): types.SectionBlock {

@@ -1,16 +1,28 @@
-// Small pure helpers for Slack text: escaping, Slack-rendered dates, sizes, and who a reviewer is.
-import type { Decision } from "../../worker/src/domain/task.ts";
-
-/** Slack mrkdwn treats &, < and > as control characters; user-supplied text must escape them. */
+// Small pure helpers for Slack text: the one escape for mrkdwn, Slack-rendered dates, sizes and durations.
+/**
+ * Slack's mrkdwn (section and context text, every message's notification `text`, ephemeral messages) treats &, < and
+ * > as control characters: `<!channel>`, `<@U123>` and `<https://x|label>` only exist through them. Escaping those
+ * three is all mrkdwn allows (https://docs.slack.dev/messaging/formatting-message-text); *, _, ~ and ` cannot
+ * be escaped, so text a client or reviewer wrote goes into rich text elements (see rich-text.ts), never into mrkdwn.
+ * This is the app's only escape: every outside value that still lands in mrkdwn or a `text` passes through it.
+ */
 export const escapeText = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
 export const truncate = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
-/** A date each reader sees in their own time zone; the fallback (UTC) shows where Slack cannot render it. */
-export function slackDate(iso: string): string {
+/** How every date is written: each reader sees it in their own time zone. */
+export const DATE_FORMAT = "{date_short_pretty} at {time}";
+
+/** The date's Unix seconds, and the UTC text shown where Slack cannot render it. */
+export function datePieces(iso: string): { seconds: number; fallback: string } {
   const seconds = Math.floor(Date.parse(iso) / 1000);
-  const fallback = `${new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-  return `<!date^${seconds}^{date_short_pretty} at {time}|${fallback}>`;
+  return { seconds, fallback: `${new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC` };
+}
+
+/** A date in mrkdwn. */
+export function slackDate(iso: string): string {
+  const { seconds, fallback } = datePieces(iso);
+  return `<!date^${seconds}^${DATE_FORMAT}|${fallback}>`;
 }
 
 export function formatBytes(bytes: number): string {
@@ -28,15 +40,6 @@ export function formatDuration(ms: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
   return `${Math.floor(hours / 24)} d`;
-}
-
-// Decisions sent from Slack (by this app or n8n) carry Slack user ids, which Slack renders as a mention.
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
-
-/** The reviewer as the message names them: their name, plus a mention when the id is a Slack user id. */
-export function reviewerLabel(reviewer: Decision["reviewer"]): string {
-  const name = `*${escapeText(reviewer.name)}*`;
-  return SLACK_USER_ID.test(reviewer.id) ? `${name} (<@${reviewer.id}>)` : name;
 }
 
 export const decisionVerb = (decision: "approve" | "reject") => (decision === "approve" ? "Approved" : "Rejected");

@@ -1,9 +1,10 @@
 // The message once a review is over: the review as it was, without buttons, and what happened to it.
 import type { types } from "@slack/bolt";
 import type { Decision, Reviewer } from "../../worker/src/domain/task.ts";
-import { decisionVerb, escapeText, reviewerLabel, slackDate } from "./format.ts";
+import { decisionVerb, escapeText, slackDate } from "./format.ts";
 import { DECISION_BLOCK, OUTCOME_BLOCK } from "./ids.ts";
 import type { SlackMessage } from "./review-message.ts";
+import { bold, date, emoji, paragraph, quote, richText, text, userMention } from "./rich-text.ts";
 
 export type Outcome =
   /** Greenlight recorded this decision: ours, or (after a 409) the one that got there first. */
@@ -15,10 +16,17 @@ export type Outcome =
 
 const NOTE_BLOCK = `${OUTCOME_BLOCK}_note`;
 
+// Decisions sent from Slack (by this app or n8n) carry Slack user ids, which Slack renders as a mention.
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/**
+ * Reviewers' names and reasons come from whoever decided (in Slack, n8n or the review console), so they are rich text,
+ * shown literally; the notification `text` carries the name escaped, so a reviewer called <!channel> pings nobody.
+ */
 export function buildOutcomeMessage({ taskId, body, outcome }: { taskId: string; body: types.KnownBlock[]; outcome: Outcome }): SlackMessage {
-  const blocks: types.KnownBlock[] = [...reviewBodyOf(body), { type: "section", block_id: OUTCOME_BLOCK, text: { type: "mrkdwn", text: describe(outcome) } }];
+  const blocks: types.KnownBlock[] = [...reviewBodyOf(body), describe(outcome)];
   const note = noteFor(outcome);
-  if (note) blocks.push({ type: "context", block_id: NOTE_BLOCK, elements: [{ type: "mrkdwn", text: note }] });
+  if (note) blocks.push(note);
   return { text: `${summary(outcome)}: ${taskId}`, blocks };
 }
 
@@ -39,32 +47,42 @@ function writableImage(block: types.KnownBlock): types.KnownBlock {
   return { type: "image", image_url, alt_text, ...(block_id === undefined ? {} : { block_id }), ...(title === undefined ? {} : { title }) };
 }
 
-function describe(outcome: Outcome): string {
+function describe(outcome: Outcome): types.KnownBlock {
   switch (outcome.kind) {
     case "decided":
-      return decisionLine(outcome.decision);
+      return decisionBlock(outcome.decision);
     case "conflict":
-      return decisionLine(outcome.winner);
-    case "expired":
-      return `:hourglass: *Expired*: no decision reached Greenlight before the review deadline${outcome.deadline ? ` (${slackDate(outcome.deadline)})` : ""}.`;
+      return decisionBlock(outcome.winner);
+    case "expired": {
+      const text = `:hourglass: *Expired*: no decision reached Greenlight before the review deadline${outcome.deadline ? ` (${slackDate(outcome.deadline)})` : ""}.`;
+      return { type: "section", block_id: OUTCOME_BLOCK, text: { type: "mrkdwn", text } };
+    }
   }
 }
 
-function noteFor(outcome: Outcome): string | null {
+function noteFor(outcome: Outcome): types.RichTextBlock | null {
   if (outcome.kind === "conflict") {
     const { winner, attempted } = outcome;
     if (winner.reviewer.id === attempted.reviewer.id && winner.decision === attempted.decision) return null;
-    return `${reviewerLabel(attempted.reviewer)} chose to ${attempted.decision} after this decision; only the first decision counts, so that was not recorded.`;
+    return richText(
+      NOTE_BLOCK,
+      paragraph(...reviewerElements(attempted.reviewer), text(` chose to ${attempted.decision} after this decision; only the first decision counts, so that was not recorded.`)),
+    );
   }
   return null;
 }
 
-function decisionLine(decision: Decision): string {
-  const icon = decision.decision === "approve" ? ":white_check_mark:" : ":x:";
-  const line = `${icon} *${decisionVerb(decision.decision)}* by ${reviewerLabel(decision.reviewer)} on ${slackDate(decision.decidedAt)}`;
-  if (decision.reason === null) return line;
-  const quoted = escapeText(decision.reason).split("\n").map((part) => `>${part}`).join("\n");
-  return `${line}\n${quoted}`;
+function decisionBlock(decision: Decision): types.RichTextBlock {
+  const icon = decision.decision === "approve" ? "white_check_mark" : "x";
+  const line = paragraph(emoji(icon), text(" "), bold(decisionVerb(decision.decision)), text(" by "), ...reviewerElements(decision.reviewer), text(" on "), date(decision.decidedAt));
+  // An empty reason has nothing to quote.
+  return decision.reason ? richText(OUTCOME_BLOCK, line, quote(decision.reason)) : richText(OUTCOME_BLOCK, line);
+}
+
+/** The reviewer as the message names them: their name, plus a mention when the id is a Slack user id. */
+function reviewerElements(reviewer: Reviewer): types.RichTextElement[] {
+  const name = bold(reviewer.name);
+  return SLACK_USER_ID.test(reviewer.id) ? [name, text(" ("), userMention(reviewer.id), text(")")] : [name];
 }
 
 function summary(outcome: Outcome): string {
@@ -72,7 +90,7 @@ function summary(outcome: Outcome): string {
     case "decided":
     case "conflict": {
       const decision = outcome.kind === "decided" ? outcome.decision : outcome.winner;
-      return `${decisionVerb(decision.decision)} by ${decision.reviewer.name}`;
+      return `${decisionVerb(decision.decision)} by ${escapeText(decision.reviewer.name)}`;
     }
     case "expired":
       return "Expired";

@@ -3,6 +3,7 @@ import type { types } from "@slack/bolt";
 import type { ReviewItem } from "../../worker/src/domain/review.ts";
 import { escapeText, formatBytes, slackDate, truncate } from "./format.ts";
 import { APPROVE_ACTION, DECISION_BLOCK, REJECT_ACTION } from "./ids.ts";
+import { bold, paragraph, preformatted, richText, text } from "./rich-text.ts";
 
 export type SlackMessage = { text: string; blocks: types.KnownBlock[] };
 
@@ -10,12 +11,15 @@ const METADATA_CHARS = 1000;
 
 export function buildReviewMessage(item: ReviewItem): SlackMessage {
   return {
-    text: `Image to review from ${item.client} (${item.taskId})`,
+    text: `Image to review from ${escapeText(item.client)} (${item.taskId})`,
     blocks: [...buildReviewBody(item), buildDecisionButtons(item.taskId)],
   };
 }
 
-/** Everything but the buttons: what stays on the message once the review is over. */
+/**
+ * Everything but the buttons: what stays on the message once the review is over. Greenlight's own values (client id,
+ * task ids, fact labels) are escaped into mrkdwn; what an uploader or a decoder wrote is rich text, shown literally.
+ */
 export function buildReviewBody(item: ReviewItem): types.KnownBlock[] {
   const { image } = item;
   const blocks: types.KnownBlock[] = [
@@ -38,12 +42,15 @@ export function buildReviewBody(item: ReviewItem): types.KnownBlock[] {
       ],
     },
   ];
+  // The client wrote the metadata: a code block in mrkdwn would end at its first ```, so it is a rich text code block.
   if (Object.keys(item.metadata).length > 0) {
-    const json = truncate(JSON.stringify(item.metadata), METADATA_CHARS);
-    blocks.push({ type: "section", block_id: "greenlight_metadata", text: { type: "mrkdwn", text: `*Metadata*\n\`\`\`${escapeText(json)}\`\`\`` } });
+    blocks.push(richText("greenlight_metadata", paragraph(bold("Metadata")), preformatted(truncate(JSON.stringify(item.metadata), METADATA_CHARS))));
   }
   const prescreen = describePrescreen(item);
   if (prescreen) blocks.push({ type: "section", block_id: "greenlight_prescreen", text: { type: "mrkdwn", text: prescreen } });
+  // A decoder's error message can quote the uploaded bytes, so it is shown literally.
+  const unreadable = item.prescreen?.unreadable;
+  if (unreadable) blocks.push(richText("greenlight_prescreen_unreadable", paragraph(text(`Pixels could not be read: ${truncate(unreadable, 300)}`))));
   blocks.push({ type: "context", block_id: "greenlight_task", elements: [{ type: "mrkdwn", text: `Task \`${item.taskId}\`` }] });
   return blocks;
 }
@@ -73,6 +80,5 @@ function describePrescreen(item: ReviewItem): string | null {
     const twins = prescreen.nearDuplicates.map((twin) => `\`${escapeText(twin.taskId)}\` (${twin.distance}/64 bits differ)`);
     lines.push(`:warning: Looks like earlier uploads: ${twins.join(", ")}`);
   }
-  if (prescreen.unreadable) lines.push(`Pixels could not be read: ${escapeText(truncate(prescreen.unreadable, 300))}`);
   return lines.length > 1 ? lines.join("\n") : null;
 }

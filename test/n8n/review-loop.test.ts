@@ -22,6 +22,8 @@ const STRANGER = { id: "U0STRANGER", name: "mallory" };
 const POLLER_ID = "GreenlightPoll01";
 const DECISION_ID = "GreenlightSlack1";
 const CLAIM_LEASE_SECONDS = 2;
+// Client metadata made to ping, link or format; the second task carries it.
+const HOSTILE = "``` <!channel> <https://evil.example|click> *bold* @here";
 
 const client = devClient(setting("CLIENT_KEYS"));
 const reviewerToken = setting("REVIEWER_TOKEN");
@@ -95,7 +97,7 @@ describe("the n8n flows", () => {
 
   it("post one Slack message per pending task, with its image, facts and buttons, and confirm each announcement", async () => {
     first = await queuedTask("first");
-    second = await queuedTask("second");
+    second = await queuedTask(HOSTILE);
 
     const run = await n8n.cli(["execute", `--id=${POLLER_ID}`]);
     expect(run.code, `${run.output}\n${tail(n8n.output)}`).toBe(0);
@@ -115,7 +117,15 @@ describe("the n8n flows", () => {
       ]);
       const text = JSON.stringify(blocks);
       for (const fact of [client.id, "48", "32", "png", "blue"]) expect(text).toContain(fact);
+      // The metadata, verbatim, in a rich text code block that Slack shows literally.
+      expect(blocks.find((block) => block.block_id === "greenlight_metadata")?.elements).toEqual([
+        { type: "rich_text_section", elements: [{ type: "text", text: "Metadata:", style: { bold: true } }] },
+        { type: "rich_text_preformatted", elements: [{ type: "text", text: JSON.stringify(task.metadata) }] },
+      ]);
     }
+    const hostileBlocks = messageFor(second.taskId).body.blocks as Array<Record<string, unknown>>;
+    const hostileMrkdwn = JSON.stringify(hostileBlocks.filter((block) => block.block_id !== "greenlight_metadata"));
+    for (const fragment of ["```", "<!channel>", "<https://evil.example|click>", "*bold*", "@here"]) expect(hostileMrkdwn).not.toContain(fragment);
     expect(slack.callsTo("chat.postMessage")).toHaveLength(2);
 
     // Announced tasks are never handed out again, even after the claim lease ran out.
@@ -141,6 +151,12 @@ describe("the n8n flows", () => {
     const blocks = JSON.stringify(update.body.blocks ?? []);
     expect(blocks).not.toContain("greenlight_approve");
     expect(`${update.body.text} ${blocks}`).toContain(APPROVER.name);
+    expect(update.body.text).toBe(`Approved by ${APPROVER.name}`);
+    expect((update.body.blocks as Array<Record<string, unknown>>).at(-1)).toMatchObject({
+      type: "rich_text",
+      block_id: "greenlight_outcome",
+      elements: [{ type: "rich_text_section", elements: expect.arrayContaining([{ type: "user", user_id: APPROVER.id }, { type: "text", text: ` (${APPROVER.name}) ` }]) }],
+    });
   });
 
   it("change nothing for a badly signed, a stale, or a non-approver's click", async () => {

@@ -1,8 +1,9 @@
-// The Block Kit builders every path shares: pending, approved, rejected, expired, conflict, the modal and the Home tab.
+// The Block Kit builders every path shares: pending, approved, rejected, expired, conflict, the modal and the Home tab,
+// and what they make of hostile client metadata, reviewer names and reasons.
 import { describe, expect, it } from "vitest";
 import { type ReviewItem, ReviewItemSchema } from "../../worker/src/domain/review.ts";
 import type { Decision } from "../../worker/src/domain/task.ts";
-import { buildAppHome } from "../../slack-app/blocks/app-home.ts";
+import { buildAppHome, buildNonApproverHome, NOT_AN_APPROVER_NOTE } from "../../slack-app/blocks/app-home.ts";
 import { buildOutcomeMessage, reviewBodyOf } from "../../slack-app/blocks/outcome-message.ts";
 import { buildRejectModal, reasonError } from "../../slack-app/blocks/reject-modal.ts";
 import { buildReviewBody, buildReviewMessage } from "../../slack-app/blocks/review-message.ts";
@@ -15,6 +16,19 @@ const PREVIEW = `https://greenlight.example/v1/images/${TASK}?expires=1767409445
 const CREATED = { iso: "2026-01-02T03:04:05.000Z", unix: 1767323045, utc: "2026-01-02 03:04 UTC" };
 const DEADLINE = { iso: "2026-01-03T03:04:05.000Z", unix: 1767409445, utc: "2026-01-03 03:04 UTC" };
 const date = (d: { unix: number; utc: string }) => `<!date^${d.unix}^{date_short_pretty} at {time}|${d.utc}>`;
+const richDate = (d: { unix: number; utc: string }) => ({ type: "date", timestamp: d.unix, format: "{date_short_pretty} at {time}", fallback: d.utc });
+// Everything a client or reviewer could write to make Slack ping, link or format: none of it may reach mrkdwn as is.
+const HOSTILE = "``` <!channel> <https://evil.example|click> *bold* @here";
+const HOSTILE_FRAGMENTS = ["```", "<!channel>", "<https://evil.example|click>", "*bold*", "@here"];
+
+/** Every mrkdwn string in a message's blocks: the only block text Slack parses for formatting, mentions and links. */
+function mrkdwnTexts(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(mrkdwnTexts);
+  if (!value || typeof value !== "object") return [];
+  const object = value as Record<string, unknown>;
+  const own = object.type === "mrkdwn" && typeof object.text === "string" ? [object.text] : [];
+  return [...own, ...Object.values(object).flatMap(mrkdwnTexts)];
+}
 
 const item: ReviewItem = ReviewItemSchema.parse({
   taskId: TASK,
@@ -52,7 +66,14 @@ const BODY = [
       { type: "mrkdwn", text: `*Review deadline*\n${date(DEADLINE)}` },
     ],
   },
-  { type: "section", block_id: "greenlight_metadata", text: { type: "mrkdwn", text: '*Metadata*\n```{"order":42,"note":"&lt;b&gt;&amp;"}```' } },
+  {
+    type: "rich_text",
+    block_id: "greenlight_metadata",
+    elements: [
+      { type: "rich_text_section", elements: [{ type: "text", text: "Metadata", style: { bold: true } }] },
+      { type: "rich_text_preformatted", elements: [{ type: "text", text: '{"order":42,"note":"<b>&"}' }] },
+    ],
+  },
   {
     type: "section",
     block_id: "greenlight_prescreen",
@@ -80,10 +101,43 @@ describe("the review message", () => {
     expect(buildReviewBody(bare).map((block) => block.block_id)).toEqual(["greenlight_summary", "greenlight_image", "greenlight_facts", "greenlight_task"]);
     const unreadable = { ...item, prescreen: { facts: [], perceptualHash: null, nearDuplicates: [], unreadable: "too large to decode" } };
     expect(buildReviewBody(unreadable)[4]).toEqual({
-      type: "section",
-      block_id: "greenlight_prescreen",
-      text: { type: "mrkdwn", text: "*Pre-screen*\nPixels could not be read: too large to decode" },
+      type: "rich_text",
+      block_id: "greenlight_prescreen_unreadable",
+      elements: [{ type: "rich_text_section", elements: [{ type: "text", text: "Pixels could not be read: too large to decode" }] }],
     });
+  });
+
+  it("shows hostile metadata verbatim in a rich text code block that it cannot close, and nowhere in mrkdwn", () => {
+    const metadata = { note: HOSTILE, "<@U0BOSS>": "_x_ ~y~ `z` :smile:" };
+    const message = buildReviewMessage({ ...item, client: "<!channel>", metadata });
+    expect(message.text).toBe(`Image to review from &lt;!channel&gt; (${TASK})`);
+    expect(message.blocks.find((block) => block.block_id === "greenlight_metadata")).toEqual({
+      type: "rich_text",
+      block_id: "greenlight_metadata",
+      elements: [
+        { type: "rich_text_section", elements: [{ type: "text", text: "Metadata", style: { bold: true } }] },
+        {
+          type: "rich_text_preformatted",
+          elements: [{ type: "text", text: '{"note":"``` <!channel> <https://evil.example|click> *bold* @here","<@U0BOSS>":"_x_ ~y~ `z` :smile:"}' }],
+        },
+      ],
+    });
+    expect(message.blocks[0]).toEqual({ type: "section", block_id: "greenlight_summary", text: { type: "mrkdwn", text: "*Image to review* from *&lt;!channel&gt;*" } });
+    const mrkdwn = mrkdwnTexts(message.blocks).join("\n");
+    for (const fragment of [...HOSTILE_FRAGMENTS, "<@U0BOSS>", "_x_", "@here"]) expect(mrkdwn).not.toContain(fragment);
+  });
+
+  it("shows a hostile reason for unreadable pixels literally, never as mrkdwn", () => {
+    const unreadable = { ...item, prescreen: { ...item.prescreen!, unreadable: `Length mismatch while decoding chunk ${HOSTILE}` } };
+    const blocks = buildReviewBody(unreadable);
+    expect(blocks.find((block) => block.block_id === "greenlight_prescreen_unreadable")).toEqual({
+      type: "rich_text",
+      block_id: "greenlight_prescreen_unreadable",
+      elements: [{ type: "rich_text_section", elements: [{ type: "text", text: `Pixels could not be read: Length mismatch while decoding chunk ${HOSTILE}` }] }],
+    });
+    expect(blocks.find((block) => block.block_id === "greenlight_prescreen")).toEqual(BODY[4]);
+    const mrkdwn = mrkdwnTexts(blocks).join("\n");
+    for (const fragment of HOSTILE_FRAGMENTS) expect(mrkdwn).not.toContain(fragment);
   });
 });
 
@@ -91,22 +145,93 @@ describe("the message after the review", () => {
   it("says who approved and when, without buttons", () => {
     expect(buildOutcomeMessage({ taskId: TASK, body: [...BODY, BUTTONS] as never, outcome: { kind: "decided", decision: approvedByAda } })).toEqual({
       text: `Approved by ada: ${TASK}`,
-      blocks: [...BODY, { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: `:white_check_mark: *Approved* by *ada* (<@U0ADA>) on ${date(CREATED)}` } }],
+      blocks: [
+        ...BODY,
+        {
+          type: "rich_text",
+          block_id: "greenlight_outcome",
+          elements: [
+            {
+              type: "rich_text_section",
+              elements: [
+                { type: "emoji", name: "white_check_mark" },
+                { type: "text", text: " " },
+                { type: "text", text: "Approved", style: { bold: true } },
+                { type: "text", text: " by " },
+                { type: "text", text: "ada", style: { bold: true } },
+                { type: "text", text: " (" },
+                { type: "user", user_id: "U0ADA" },
+                { type: "text", text: ")" },
+                { type: "text", text: " on " },
+                richDate(CREATED),
+              ],
+            },
+          ],
+        },
+      ],
     });
   });
 
-  it("quotes the reason of a rejection, escaped for Slack", () => {
+  it("quotes the reason of a rejection as it was written", () => {
     const rejected: Decision = { ...approvedByAda, decision: "reject", reason: "Shows a <script> & a face\nsecond line" };
     expect(buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "decided", decision: rejected } })).toEqual({
       text: `Rejected by ada: ${TASK}`,
       blocks: [
         {
-          type: "section",
+          type: "rich_text",
           block_id: "greenlight_outcome",
-          text: { type: "mrkdwn", text: `:x: *Rejected* by *ada* (<@U0ADA>) on ${date(CREATED)}\n>Shows a &lt;script&gt; &amp; a face\n>second line` },
+          elements: [
+            {
+              type: "rich_text_section",
+              elements: [
+                { type: "emoji", name: "x" },
+                { type: "text", text: " " },
+                { type: "text", text: "Rejected", style: { bold: true } },
+                { type: "text", text: " by " },
+                { type: "text", text: "ada", style: { bold: true } },
+                { type: "text", text: " (" },
+                { type: "user", user_id: "U0ADA" },
+                { type: "text", text: ")" },
+                { type: "text", text: " on " },
+                richDate(CREATED),
+              ],
+            },
+            { type: "rich_text_quote", elements: [{ type: "text", text: "Shows a <script> & a face\nsecond line" }] },
+          ],
         },
       ],
     });
+  });
+
+  it("names a hostile reviewer and quotes their reason literally, and the notification text pings nobody", () => {
+    const hostile: Decision = { decision: "reject", reviewer: { id: "console-mallory", name: HOSTILE }, reason: `${HOSTILE}\n> not a quote`, decidedAt: CREATED.iso, via: "console" };
+    const message = buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "decided", decision: hostile } });
+    expect(message).toEqual({
+      text: `Rejected by \`\`\` &lt;!channel&gt; &lt;https://evil.example|click&gt; *bold* @here: ${TASK}`,
+      blocks: [
+        {
+          type: "rich_text",
+          block_id: "greenlight_outcome",
+          elements: [
+            {
+              type: "rich_text_section",
+              elements: [
+                { type: "emoji", name: "x" },
+                { type: "text", text: " " },
+                { type: "text", text: "Rejected", style: { bold: true } },
+                { type: "text", text: " by " },
+                { type: "text", text: HOSTILE, style: { bold: true } },
+                { type: "text", text: " on " },
+                richDate(CREATED),
+              ],
+            },
+            { type: "rich_text_quote", elements: [{ type: "text", text: `${HOSTILE}\n> not a quote` }] },
+          ],
+        },
+      ],
+    });
+    expect(message.text).not.toMatch(/<|>/);
+    expect(mrkdwnTexts(message.blocks)).toEqual([]);
   });
 
   it("says it expired, with the deadline when known", () => {
@@ -124,14 +249,64 @@ describe("the message after the review", () => {
   it("shows the real winner of a conflict, and that the later choice was not recorded", () => {
     const winner: Decision = { decision: "reject", reviewer: { id: "console-user", name: "Grace <admin>" }, reason: "duplicate", decidedAt: CREATED.iso, via: "console" };
     expect(buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "conflict", winner, attempted: { decision: "approve", reviewer: ada } } })).toEqual({
-      text: `Rejected by Grace <admin>: ${TASK}`,
+      text: `Rejected by Grace &lt;admin&gt;: ${TASK}`,
       blocks: [
-        // A console reviewer's id is not a Slack user id, so there is no mention.
-        { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: `:x: *Rejected* by *Grace &lt;admin&gt;* on ${date(CREATED)}\n>duplicate` } },
         {
-          type: "context",
+          type: "rich_text",
+          block_id: "greenlight_outcome",
+          elements: [
+            {
+              type: "rich_text_section",
+              // A console reviewer's id is not a Slack user id, so there is no mention.
+              elements: [
+                { type: "emoji", name: "x" },
+                { type: "text", text: " " },
+                { type: "text", text: "Rejected", style: { bold: true } },
+                { type: "text", text: " by " },
+                { type: "text", text: "Grace <admin>", style: { bold: true } },
+                { type: "text", text: " on " },
+                richDate(CREATED),
+              ],
+            },
+            { type: "rich_text_quote", elements: [{ type: "text", text: "duplicate" }] },
+          ],
+        },
+        {
+          type: "rich_text",
           block_id: "greenlight_outcome_note",
-          elements: [{ type: "mrkdwn", text: "*ada* (<@U0ADA>) chose to approve after this decision; only the first decision counts, so that was not recorded." }],
+          elements: [
+            {
+              type: "rich_text_section",
+              elements: [
+                { type: "text", text: "ada", style: { bold: true } },
+                { type: "text", text: " (" },
+                { type: "user", user_id: "U0ADA" },
+                { type: "text", text: ")" },
+                { type: "text", text: " chose to approve after this decision; only the first decision counts, so that was not recorded." },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it("names a hostile later clicker literally in the conflict note", () => {
+    const attempted = { decision: "reject" as const, reviewer: { id: "U0MALLORY", name: "<!channel> *bold*" } };
+    const note = buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "conflict", winner: approvedByAda, attempted } }).blocks[1];
+    expect(note).toEqual({
+      type: "rich_text",
+      block_id: "greenlight_outcome_note",
+      elements: [
+        {
+          type: "rich_text_section",
+          elements: [
+            { type: "text", text: "<!channel> *bold*", style: { bold: true } },
+            { type: "text", text: " (" },
+            { type: "user", user_id: "U0MALLORY" },
+            { type: "text", text: ")" },
+            { type: "text", text: " chose to reject after this decision; only the first decision counts, so that was not recorded." },
+          ],
         },
       ],
     });
@@ -205,6 +380,20 @@ describe("the App Home tab", () => {
       accessory: { type: "image", image_url: PREVIEW, alt_text: `preview of ${TASK}` },
     });
     expect(view.blocks.at(-1)).toEqual({ type: "actions", elements: [{ type: "button", action_id: "greenlight_home_refresh", text: { type: "plain_text", text: "Refresh" } }] });
+  });
+
+  it("shows someone who is not an approver nothing of the queue, only a note saying why", () => {
+    const view = buildNonApproverHome();
+    expect(view).toEqual({
+      type: "home",
+      blocks: [
+        { type: "header", text: { type: "plain_text", text: "Greenlight review queue" } },
+        { type: "section", block_id: "greenlight_not_an_approver", text: { type: "plain_text", text: NOT_AN_APPROVER_NOTE } },
+      ],
+    });
+    expect(NOT_AN_APPROVER_NOTE).toBe(
+      "The review queue is shown to approvers only, and you are not on this app's approver list (SLACK_APPROVER_IDS). Ask whoever runs the Greenlight Slack app if you should be.",
+    );
   });
 
   it("says when the count stopped at a limit, and when the queue cannot be read", () => {

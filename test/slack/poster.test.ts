@@ -103,8 +103,26 @@ describe("the poster's sweep", () => {
       { ts: "1.1", ...closing(approved, { kind: "decided", decision: approval }) },
     ]);
     expect(p.updates[0]!.text).toBe(`Rejected by Olive: ${rejected.taskId}`);
-    expect(JSON.stringify(p.updates[0]!.blocks)).toContain(":x: *Rejected* by *Olive* on <!date^");
-    expect(JSON.stringify(p.updates[0]!.blocks)).toContain(">blurry &lt;again&gt;");
+    expect(p.updates[0]!.blocks.at(-1)).toEqual({
+      type: "rich_text",
+      block_id: "greenlight_outcome",
+      elements: [
+        {
+          type: "rich_text_section",
+          elements: [
+            { type: "emoji", name: "x" },
+            { type: "text", text: " " },
+            { type: "text", text: "Rejected", style: { bold: true } },
+            { type: "text", text: " by " },
+            { type: "text", text: "Olive", style: { bold: true } },
+            { type: "text", text: " on " },
+            { type: "date", timestamp: Math.floor(Date.parse(rejection.decidedAt) / 1000), format: "{date_short_pretty} at {time}", fallback: expect.stringMatching(/ UTC$/) },
+          ],
+        },
+        // The reason as Olive wrote it: rich text shows it literally, so nothing in it is escaped.
+        { type: "rich_text_quote", elements: [{ type: "text", text: "blurry <again>" }] },
+      ],
+    });
     expect(p.updates[1]!.text).toBe(`Approved by Olive: ${approved.taskId}`);
     expect(p.posted.all()).toEqual([]);
   });

@@ -27,6 +27,8 @@ const MALLORY = { id: "U0STRANGER", name: "mallory" };
 const NOT_ALLOWED =
   "You are not one of this app's approvers (SLACK_APPROVER_IDS), so nothing was sent to Greenlight. Ask whoever runs the Greenlight Slack app to add you.";
 const SHORT_REVIEW_SECONDS = 10;
+// What a client or reviewer could write to make Slack ping, link or format.
+const HOSTILE = "``` <!channel> <https://evil.example|click> *bold* @here";
 
 const client = devClient(setting("CLIENT_KEYS"));
 const reviewerToken = setting("REVIEWER_TOKEN");
@@ -97,15 +99,52 @@ async function post(target: SlackAppProcess, signed: { body: string; headers: Re
 const click = (target: SlackAppProcess, actionId: "greenlight_approve" | "greenlight_reject", taskId: string, user: { id: string; name: string }, messageTs: string) =>
   post(target, signedInteraction(SIGNING_SECRET, blockActionsPayload({ actionId, taskId, user, channel: CHANNEL, messageTs })));
 
+/** A click on the Home tab's Refresh button, as Slack sends it. */
+const homeRefresh = (user: Reviewer) => ({
+  type: "block_actions",
+  user: { id: user.id, username: user.name, name: user.name, team_id: "T0GREEN" },
+  api_app_id: "A0GREENLIGHT",
+  token: "legacy-verification-token",
+  container: { type: "view", view_id: "V0HOME" },
+  trigger_id: "5555.6666.abcdef",
+  team: { id: "T0GREEN", domain: "greenlight-test" },
+  view: { id: "V0HOME", type: "home", blocks: [], private_metadata: "", callback_id: "", state: { values: {} }, hash: "1.2", app_id: "A0GREENLIGHT", bot_id: "B0BOT" },
+  actions: [{ action_id: "greenlight_home_refresh", block_id: "refresh", type: "button", action_ts: `${Date.now() / 1000}`, text: { type: "plain_text", text: "Refresh" } }],
+});
+
 const callFor = (stub: SlackStub, method: string, match: (call: SlackCall) => boolean, what: string) =>
   waitFor(`${method} ${what}`, () => stub.callsTo(method).find(match), { timeoutMs: 20_000, intervalMs: 50 }, () => `calls so far: ${stub.calls.map((call) => call.method).join(", ")}\n${tail(app.output)}`);
 
 const updateOf = (stub: SlackStub, ts: string) => callFor(stub, "chat.update", (call) => call.body.ts === ts, `for message ${ts}`);
 
-const slackDate = (iso: string) => {
+const datePieces = (iso: string) => {
   const seconds = Math.floor(Date.parse(iso) / 1000);
-  return `<!date^${seconds}^{date_short_pretty} at {time}|${new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC>`;
+  return { seconds, fallback: `${new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC` };
 };
+const slackDate = (iso: string) => {
+  const { seconds, fallback } = datePieces(iso);
+  return `<!date^${seconds}^{date_short_pretty} at {time}|${fallback}>`;
+};
+
+type Reviewer = { id: string; name: string };
+const bold = (text: string) => ({ type: "text", text, style: { bold: true } });
+const plain = (text: string) => ({ type: "text", text });
+/** The reviewer's name exactly as given, bold, with a mention when the id is a Slack user id. */
+const named = (reviewer: Reviewer) => (/^U/.test(reviewer.id) ? [bold(reviewer.name), plain(" ("), { type: "user", user_id: reviewer.id }, plain(")")] : [bold(reviewer.name)]);
+/** The outcome block for a decision: who, which way, when, and the reason quoted as it was written. */
+const decisionOutcome = (decision: { decision: "approve" | "reject"; reviewer: Reviewer; decidedAt: string; reason: string | null }) => {
+  const { seconds, fallback } = datePieces(decision.decidedAt);
+  const [icon, verb] = decision.decision === "approve" ? ["white_check_mark", "Approved"] : ["x", "Rejected"];
+  const line = [{ type: "emoji", name: icon }, plain(" "), bold(verb), plain(" by "), ...named(decision.reviewer), plain(" on "), { type: "date", timestamp: seconds, format: "{date_short_pretty} at {time}", fallback }];
+  const reason = decision.reason ? [{ type: "rich_text_quote", elements: [plain(decision.reason)] }] : [];
+  return { type: "rich_text", block_id: "greenlight_outcome", elements: [{ type: "rich_text_section", elements: line }, ...reason] };
+};
+/** The note under a conflict: who tried which choice too late. */
+const lateNote = (reviewer: Reviewer, choice: "approve" | "reject") => ({
+  type: "rich_text",
+  block_id: "greenlight_outcome_note",
+  elements: [{ type: "rich_text_section", elements: [...named(reviewer), plain(` chose to ${choice} after this decision; only the first decision counts, so that was not recorded.`)] }],
+});
 
 /** Nothing reached Greenlight: still pending, and no decision, after the app had time to act. */
 async function expectUndecided(target: Stack, taskId: string) {
@@ -175,18 +214,7 @@ describe("Approve", () => {
 
     const update = await updateOf(slack, ts);
     expect(update.token).toBe(BOT_TOKEN);
-    expect(update.body).toMatchObject({
-      channel: CHANNEL,
-      ts,
-      text: `Approved by ada: ${task.taskId}`,
-      blocks: [
-        {
-          type: "section",
-          block_id: "greenlight_outcome",
-          text: { type: "mrkdwn", text: `:white_check_mark: *Approved* by *ada* (<@${ADA.id}>) on ${slackDate(decided.decision!.decidedAt)}` },
-        },
-      ],
-    });
+    expect(update.body).toMatchObject({ channel: CHANNEL, ts, text: `Approved by ada: ${task.taskId}`, blocks: [decisionOutcome(decided.decision!)] });
     expect(slack.callsTo("chat.postEphemeral").filter((call) => call.body.user === ADA.id && JSON.stringify(call.body).includes(task.taskId))).toEqual([]);
   });
 
@@ -208,18 +236,13 @@ describe("Approve", () => {
     expect(winner.decision).toBe(winner.reviewer.id === ADA.id ? "approve" : "reject");
 
     const verb = winner.decision === "approve" ? "Approved" : "Rejected";
-    const winnerLine = `*${verb}* by *${winner.reviewer.name}* (<@${winner.reviewer.id}>) on ${slackDate(winner.decidedAt)}`;
     const [winnerUpdate, loserUpdate] = await Promise.all([updateOf(slack, winnerTs), updateOf(slack, loserTs)]);
     for (const update of [winnerUpdate, loserUpdate]) {
       expect(update.body.text).toBe(`${verb} by ${winner.reviewer.name}: ${task.taskId}`);
-      expect(JSON.stringify(update.body.blocks)).toContain(JSON.stringify(winnerLine).slice(1, -1));
+      expect(update.body.blocks).toContainEqual(decisionOutcome(winner));
     }
     const loserChoice = loser.id === ADA.id ? "approve" : "reject";
-    expect(loserUpdate.body.blocks).toContainEqual({
-      type: "context",
-      block_id: "greenlight_outcome_note",
-      elements: [{ type: "mrkdwn", text: `*${loser.name}* (<@${loser.id}>) chose to ${loserChoice} after this decision; only the first decision counts, so that was not recorded.` }],
-    });
+    expect(loserUpdate.body.blocks).toContainEqual(lateNote(loser, loserChoice));
 
     // Greenlight kept the winner: a later decision is refused with that same winner.
     const late = await apiFor(stack).decide(await signDecisionToken(decisionSecret, { taskId: task.taskId, decision: "approve", reviewer: { id: "late", name: "Late" }, issuer: "console" }));
@@ -237,15 +260,22 @@ describe("Approve", () => {
     expect(await click(app, "greenlight_approve", task.taskId, ADA, ts)).toMatchObject({ status: 200, body: "" });
     const update = await updateOf(slack, ts);
     expect(update.body.text).toBe(`Rejected by Olive: ${task.taskId}`);
-    expect(update.body.blocks).toEqual([
-      { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: `:x: *Rejected* by *Olive* on ${slackDate((first.body as Task).decision!.decidedAt)}\n>blurry` } },
-      {
-        type: "context",
-        block_id: "greenlight_outcome_note",
-        elements: [{ type: "mrkdwn", text: `*ada* (<@${ADA.id}>) chose to approve after this decision; only the first decision counts, so that was not recorded.` }],
-      },
-    ]);
+    expect(update.body.blocks).toEqual([decisionOutcome((first.body as Task).decision!), lateNote(ADA, "approve")]);
     expect((await apiFor(stack).getTask(task.taskId)).body.decision).toMatchObject({ reviewer: olive, via: "console" });
+  });
+
+  it("names a hostile winner and quotes their reason literally, and its notification text pings and links nothing", async () => {
+    const task = await queuedTask(stack, "hostile-winner");
+    const hostile = { id: "console-mallory", name: HOSTILE };
+    const reason = "*bold* <!here> <@U0APPROVER> <https://evil.example|click>\n```";
+    const first = await apiFor(stack).decide(await signDecisionToken(decisionSecret, { taskId: task.taskId, decision: "reject", reviewer: hostile, reason, issuer: "console" }));
+    expect(first.status, first.text).toBe(200);
+
+    const ts = nextTs();
+    expect(await click(app, "greenlight_approve", task.taskId, ADA, ts)).toMatchObject({ status: 200, body: "" });
+    const update = await updateOf(slack, ts);
+    expect(update.body.text).toBe(`Rejected by \`\`\` &lt;!channel&gt; &lt;https://evil.example|click&gt; *bold* @here: ${task.taskId}`);
+    expect(update.body.blocks).toEqual([decisionOutcome({ decision: "reject", reviewer: hostile, decidedAt: (first.body as Task).decision!.decidedAt, reason }), lateNote(ADA, "approve")]);
   });
 });
 
@@ -289,13 +319,8 @@ describe("Reject", () => {
     const decided = await pollTask(apiFor(stack), task.taskId, (t) => t.status === "rejected", { timeoutMs: 20_000 });
     expect(decided.decision).toEqual({ decision: "reject", reviewer: ADA, reason, decidedAt: expect.any(String), via: "slack-app" });
     const update = await updateOf(slack, ts);
-    expect(update.body.blocks).toEqual([
-      {
-        type: "section",
-        block_id: "greenlight_outcome",
-        text: { type: "mrkdwn", text: `:x: *Rejected* by *ada* (<@${ADA.id}>) on ${slackDate(decided.decision!.decidedAt)}\n>Shows a &lt;licence plate&gt; &amp; a face` },
-      },
-    ]);
+    // The reason as Ada typed it: shown literally, with nothing escaped.
+    expect(update.body.blocks).toEqual([decisionOutcome({ ...decided.decision!, reason: "Shows a <licence plate> & a face" })]);
   });
 });
 
@@ -375,20 +400,41 @@ describe("the App Home tab", () => {
 
     // The Refresh button on the Home tab publishes it again.
     const published = slack.callsTo("views.publish").length;
-    const refresh = {
-      type: "block_actions",
-      user: { id: GRACE.id, username: GRACE.name, name: GRACE.name, team_id: "T0GREEN" },
-      api_app_id: "A0GREENLIGHT",
-      token: "legacy-verification-token",
-      container: { type: "view", view_id: "V0HOME" },
-      trigger_id: "5555.6666.abcdef",
-      team: { id: "T0GREEN", domain: "greenlight-test" },
-      view: { id: "V0HOME", type: "home", blocks: [], private_metadata: "", callback_id: "", state: { values: {} }, hash: "1.2", app_id: "A0GREENLIGHT", bot_id: "B0BOT" },
-      actions: [{ action_id: "greenlight_home_refresh", block_id: "refresh", type: "button", action_ts: `${Date.now() / 1000}`, text: { type: "plain_text", text: "Refresh" } }],
-    };
-    expect(await post(app, signedInteraction(SIGNING_SECRET, refresh))).toMatchObject({ status: 200, body: "" });
+    expect(await post(app, signedInteraction(SIGNING_SECRET, homeRefresh(GRACE)))).toMatchObject({ status: 200, body: "" });
     const again = await waitFor("views.publish after Refresh", () => slack.callsTo("views.publish")[published], { timeoutMs: 10_000, intervalMs: 50 });
     expect(again.body).toMatchObject({ user_id: GRACE.id, view: { type: "home" } });
+  });
+
+  it("publishes to someone who is not an approver only a note: no count, no task, no preview URL, on opening or on Refresh", async () => {
+    const task = await queuedTask(stack, "home-stranger");
+    const note = {
+      type: "home",
+      blocks: [
+        { type: "header", text: { type: "plain_text", text: "Greenlight review queue" } },
+        {
+          type: "section",
+          block_id: "greenlight_not_an_approver",
+          text: {
+            type: "plain_text",
+            text: "The review queue is shown to approvers only, and you are not on this app's approver list (SLACK_APPROVER_IDS). Ask whoever runs the Greenlight Slack app if you should be.",
+          },
+        },
+      ],
+    };
+    const opened = await post(app, signedEvent(SIGNING_SECRET, eventCallback({ type: "app_home_opened", user: MALLORY.id, channel: "D0HOME", tab: "home", event_ts: `${Date.now() / 1000}` })));
+    expect(opened).toMatchObject({ status: 200, body: "" });
+    const first = await callFor(slack, "views.publish", (call) => call.body.user_id === MALLORY.id, "for Mallory");
+    const published = slack.callsTo("views.publish").length;
+    expect(await post(app, signedInteraction(SIGNING_SECRET, homeRefresh(MALLORY)))).toMatchObject({ status: 200, body: "" });
+    const refreshed = await waitFor("views.publish after Mallory's Refresh", () => slack.callsTo("views.publish").slice(published).find((call) => call.body.user_id === MALLORY.id), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    for (const call of [first, refreshed]) {
+      expect(call.body.view).toEqual(note);
+      const view = JSON.stringify(call.body.view);
+      for (const leak of [task.taskId, "tsk_", "/v1/images/", stack.baseUrl, "greenlight_oldest_", "greenlight_queue_depth"]) expect(view).not.toContain(leak);
+    }
   });
 });
 
@@ -401,7 +447,8 @@ describe("poster mode", () => {
 
   beforeAll(async () => {
     tasks = [];
-    for (const name of ["poster-1", "poster-2", "poster-3", "poster-4"]) tasks.push(await queuedTask(stack, name));
+    // The fifth task's metadata is hostile: {"test": HOSTILE}.
+    for (const name of ["poster-1", "poster-2", "poster-3", "poster-4", HOSTILE]) tasks.push(await queuedTask(stack, name));
     posterSlack = await newStub();
     poster = await startSlackApp(appEnv(stack, posterSlack, { POST_REVIEWS: "true", SLACK_CHANNEL: "#greenlight-reviews", POLL_INTERVAL_SECONDS: "1", SLACK_APPROVER_IDS: ADA.id }));
     await waitFor("a message per task", () => (tasks.every((task) => postsOf(task.taskId).length > 0) ? true : undefined), { timeoutMs: 20_000 }, () => tail(poster.output));
@@ -435,6 +482,21 @@ describe("poster mode", () => {
     for (const task of tasks) expect(claimed.body.items.map((item) => item.taskId)).not.toContain(task.taskId);
   });
 
+  it("posts hostile client metadata verbatim in a rich text code block, and never in mrkdwn", async () => {
+    const task = tasks[4]!;
+    const blocks = postsOf(task.taskId)[0]!.body.blocks as Array<Record<string, unknown>>;
+    expect(blocks.find((block) => block.block_id === "greenlight_metadata")).toEqual({
+      type: "rich_text",
+      block_id: "greenlight_metadata",
+      elements: [
+        { type: "rich_text_section", elements: [{ type: "text", text: "Metadata", style: { bold: true } }] },
+        { type: "rich_text_preformatted", elements: [{ type: "text", text: JSON.stringify({ test: HOSTILE }) }] },
+      ],
+    });
+    const mrkdwn = JSON.stringify(blocks.filter((block) => block.block_id !== "greenlight_metadata"));
+    for (const fragment of ["```", "<!channel>", "<https://evil.example|click>", "*bold*", "@here"]) expect(mrkdwn).not.toContain(fragment);
+  });
+
   it("keeps the image and facts on its own message when a reviewer approves there", async () => {
     const task = tasks[0]!;
     const message = postsOf(task.taskId)[0]!;
@@ -443,10 +505,7 @@ describe("poster mode", () => {
     const update = await updateOf(posterSlack, ts);
     const decided = (await apiFor(stack).getTask(task.taskId)).body;
     const posted = message.body.blocks as Array<Record<string, unknown>>;
-    expect(update.body.blocks).toEqual([
-      ...posted.filter((block) => block.type !== "actions"),
-      { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: `:white_check_mark: *Approved* by *ada* (<@${ADA.id}>) on ${slackDate(decided.decision!.decidedAt)}` } },
-    ]);
+    expect(update.body.blocks).toEqual([...posted.filter((block) => block.type !== "actions"), decisionOutcome(decided.decision!)]);
   });
 
   it("closes its message, buttons gone, naming who decided outside the app, which way, when and why", async () => {
@@ -462,8 +521,8 @@ describe("poster mode", () => {
     expect(update.body.text).toBe(`Rejected by Olive: ${task.taskId}`);
     expect(update.body.blocks).toEqual([
       ...(message.body.blocks as Array<Record<string, unknown>>).filter((block) => block.type !== "actions"),
-      // Olive decided in the console, so her id is not a Slack user id and there is no mention.
-      { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: `:x: *Rejected* by *Olive* on ${slackDate(winner.decidedAt)}\n>a duplicate &lt;of order 41&gt;` } },
+      // Olive decided in the console, so her id is not a Slack user id and there is no mention; her reason is shown as written.
+      decisionOutcome({ ...winner, reason: "a duplicate <of order 41>" }),
     ]);
     // The third task is still open, so its message still has its buttons.
     expect(posterSlack.callsTo("chat.update").filter((call) => call.body.ts === String(postsOf(tasks[2]!.taskId)[0]!.answer.ts))).toEqual([]);
@@ -476,7 +535,7 @@ describe("poster mode", () => {
     expect(await click(poster, "greenlight_approve", task.taskId, ADA, copyTs)).toMatchObject({ status: 200, body: "" });
     const [copy, ownUpdate] = await Promise.all([updateOf(posterSlack, copyTs), updateOf(posterSlack, String(own.answer.ts))]);
     const decided = (await apiFor(stack).getTask(task.taskId)).body.decision!;
-    const outcome = { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: `:white_check_mark: *Approved* by *ada* (<@${ADA.id}>) on ${slackDate(decided.decidedAt)}` } };
+    const outcome = decisionOutcome(decided);
     expect(copy.body.blocks).toEqual([outcome]);
     expect(ownUpdate.body.blocks).toEqual([...(own.body.blocks as Array<Record<string, unknown>>).filter((block) => block.type !== "actions"), outcome]);
   });
@@ -545,7 +604,7 @@ describe("expiry", () => {
     expect(update.body.text).toBe(`Approved by Olive: ${task.taskId}`);
     expect(update.body.blocks).toEqual([
       ...(message.body.blocks as Array<Record<string, unknown>>).filter((block) => block.type !== "actions"),
-      { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: `:white_check_mark: *Approved* by *Olive* on ${slackDate(winner.decidedAt)}` } },
+      decisionOutcome(winner),
     ]);
 
     // The deadline passing afterwards changes nothing: the message is closed once, with the winner.

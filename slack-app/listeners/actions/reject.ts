@@ -1,5 +1,6 @@
 // The Reject button: open the modal that asks for a reason (the decision is sent when it is submitted).
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { escapeText } from "../../blocks/format.ts";
 import { buildRejectModal } from "../../blocks/reject-modal.ts";
 import { REJECT_ACTION } from "../../blocks/ids.ts";
 import { type DecisionDeps, describe, tellUser } from "../../decide.ts";
@@ -17,7 +18,7 @@ export function registerReject(app: App, deps: DecisionDeps & { rejections: Open
       await client.views.open({ trigger_id: body.trigger_id, view: buildRejectModal({ taskId: click.taskId, channel: click.channel, messageTs: click.messageTs }) });
     } catch (error) {
       logger.warn(`views.open for ${click.taskId} failed: ${describe(error)}`);
-      await tellUser(client, logger, { channel: click.channel, user: body.user.id }, `The reason dialog could not be opened (${describe(error)}); nothing was sent. Try again.`);
+      await tellUser(client, logger, { channel: click.channel, user: body.user.id }, `The reason dialog could not be opened (${escapeText(describe(error))}); nothing was sent. Try again.`);
     }
   });
 }
