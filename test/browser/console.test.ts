@@ -172,6 +172,21 @@ describe("review console in Chromium", () => {
     await leaving.close();
   }, 60_000);
 
+  it("sends an open page to sign-in by itself once its session is ended from another browser", async () => {
+    const revoked = await browser.newContext();
+    await signIn(revoked, "Revoked Reviewer");
+    const open = await revoked.newPage();
+    await open.goto(`${stack.baseUrl}/console`);
+    const admin = await context.newPage();
+    await admin.goto(`${stack.baseUrl}/console/sessions`);
+    await admin.getByRole("button", { name: "End session of Revoked Reviewer" }).click();
+    await admin.waitForURL(`${stack.baseUrl}/console/sessions?ended=1`);
+    // The queue's live update finds the session gone and goes to sign-in, with no click on the revoked side.
+    await open.waitForURL(`${stack.baseUrl}/console/sign-in`, { timeout: 10_000 });
+    await admin.close();
+    await revoked.close();
+  }, 60_000);
+
   it("fits a phone-sized screen", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
     await signIn(phone, "Phone Reviewer");

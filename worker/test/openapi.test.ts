@@ -23,7 +23,12 @@ describe("GET /openapi.json", () => {
         "POST /v1/tasks",
       ].sort(),
     );
-    expect(Object.keys(document.paths["/v1/tasks"]!.post!.responses).sort()).toEqual(["202", "400", "401", "413", "415", "422"]);
+    expect(Object.keys(document.paths["/v1/tasks"]!.post!.responses).sort()).toEqual(["202", "400", "401", "413", "415", "422", "429"]);
+    // Every route behind a client key or the reviewer token can answer the failed-authentication throttle.
+    for (const path of ["/v1/tasks/{id}", "/v1/tasks/{id}/image", "/v1/reviews", "/v1/reviews/{id}"]) {
+      expect(document.paths[path]!.get!.responses).toHaveProperty("429");
+    }
+    for (const path of ["/v1/reviews/claim", "/v1/reviews/{id}/announcement"]) expect(document.paths[path]!.post!.responses).toHaveProperty("429");
     expect(Object.keys(document.paths["/v1/decisions"]!.post!.responses).sort()).toEqual(["200", "400", "401", "404", "409"]);
   });
 });

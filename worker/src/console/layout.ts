@@ -42,8 +42,9 @@ for (const region of document.querySelectorAll("[data-live]")) {
   const tick = async () => {
     try {
       const response = await fetch(region.dataset.live, { headers: etag ? { "if-none-match": etag } : {}, credentials: "same-origin" });
-      // A session that ended redirects to sign-in: leave the page as it is rather than swap that in.
-      if (response.status === 200 && !response.redirected) { etag = response.headers.get("etag") || ""; region.innerHTML = await response.text(); }
+      // A session that ended (signed out or revoked elsewhere) redirects to sign-in: go there, rather than leave a page that no longer works.
+      if (response.redirected) { location.assign(response.url); return; }
+      if (response.status === 200) { etag = response.headers.get("etag") || ""; region.innerHTML = await response.text(); }
     } catch {}
     setTimeout(tick, 2000);
   };

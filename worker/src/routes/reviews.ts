@@ -25,7 +25,7 @@ const list = createRoute({
       description: "A page of pending review items.",
       content: { "application/json": { schema: z.object({ items: z.array(ReviewItemSchema), nextCursor: z.string().nullable() }) } },
     },
-    ...errorResponses({ 400: ["invalid_request"], 401: ["unauthorized"] }),
+    ...errorResponses({ 400: ["invalid_request"], 401: ["unauthorized"], 429: ["too_many_auth_failures"] }),
   },
 });
 
@@ -38,7 +38,7 @@ const claim = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: ClaimRequestSchema } } } },
   responses: {
     200: { description: "The claimed items.", content: { "application/json": { schema: z.object({ items: z.array(ReviewItemSchema) }) } } },
-    ...errorResponses({ 400: ["invalid_request"], 401: ["unauthorized"], 413: ["payload_too_large"] }),
+    ...errorResponses({ 400: ["invalid_request"], 401: ["unauthorized"], 413: ["payload_too_large"], 429: ["too_many_auth_failures"] }),
   },
 });
 
@@ -54,7 +54,7 @@ const announce = createRoute({
   },
   responses: {
     204: { description: "Recorded; the task will not be claimed again." },
-    ...errorResponses({ 400: ["invalid_request"], 401: ["unauthorized"], 404: ["task_not_found"], 413: ["payload_too_large"] }),
+    ...errorResponses({ 400: ["invalid_request"], 401: ["unauthorized"], 404: ["task_not_found"], 413: ["payload_too_large"], 429: ["too_many_auth_failures"] }),
   },
 });
 
@@ -67,7 +67,7 @@ const status = createRoute({
   request: { params: z.object({ id: z.string().meta({ param: { name: "id", in: "path" } }) }) },
   responses: {
     200: { description: "The review's status, from the task's strongly consistent gate.", content: { "application/json": { schema: ReviewStatusSchema } } },
-    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"] }),
+    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"], 429: ["too_many_auth_failures"] }),
   },
 });
 

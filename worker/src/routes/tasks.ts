@@ -35,6 +35,7 @@ const create = createRoute({
       413: ["payload_too_large"],
       415: ["unsupported_media_type"],
       422: ["invalid_callback_url", "idempotency_key_reused"],
+      429: ["too_many_auth_failures"],
     }),
   },
 });
@@ -49,7 +50,7 @@ const get = createRoute({
   responses: {
     200: { description: "The task; send its ETag back in If-None-Match to get 304 while it is unchanged.", content: { "application/json": { schema: TaskSchema } } },
     304: { description: "Not modified." },
-    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"] }),
+    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"], 429: ["too_many_auth_failures"] }),
   },
 });
 
@@ -62,7 +63,7 @@ const image = createRoute({
   request: { params: TaskIdParams },
   responses: {
     200: { description: "The image bytes.", content: { "image/*": { schema: { type: "string", format: "binary" } } } },
-    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"] }),
+    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"], 429: ["too_many_auth_failures"] }),
   },
 });
 
