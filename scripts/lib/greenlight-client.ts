@@ -32,6 +32,7 @@ export function greenlightClient(baseUrl: string, credentials: Credentials) {
       return call<Task>("/v1/tasks", { method: "POST", headers: client, body: form });
     },
     getTask: (taskId: string) => call<Task>(`/v1/tasks/${taskId}`, { headers: client }),
+    listReviews: (limit: number) => call<{ items: ReviewItem[]; nextCursor: string | null }>(`/v1/reviews?limit=${limit}`, { headers: reviewer }),
     claim: (limit: number) =>
       call<{ items: ReviewItem[] }>("/v1/reviews/claim", {
         method: "POST",

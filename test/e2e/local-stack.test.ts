@@ -156,6 +156,13 @@ describe("the local stack", () => {
       const completed = await decideAndComplete(before, done.taskId);
       expect(completed.tags).toContainEqual(expect.objectContaining({ label: "red" }));
       const waiting = await upload(before, "restart-pending");
+      // Pending means queued for reviewers: the local Workflows engine does not resume an instance that a stop
+      // interrupted in the middle of a step (here the pre-screen), so the stop waits for the queue entry.
+      await waitFor(
+        `${waiting.taskId} to be queued for review`,
+        async () => ((await before.listReviews(100)).body.items.some((item) => item.taskId === waiting.taskId) ? true : undefined),
+        { timeoutMs: LIMITS.claim },
+      );
       return { completedId: done.taskId, pendingId: waiting.taskId };
     });
     const completedBefore = (await before.getTask(completedId)).body;

@@ -216,8 +216,8 @@ describe("JSON bodies of the review endpoints", () => {
 
   it("lists the 413 among both routes' error responses in the OpenAPI document", async () => {
     const document = (await (await api("/openapi.json")).json()) as { paths: Record<string, { post: { responses: Record<string, unknown> } }> };
-    expect(Object.keys(document.paths["/v1/reviews/claim"]!.post.responses).sort()).toEqual(["200", "400", "401", "413"]);
-    expect(Object.keys(document.paths["/v1/reviews/{id}/announcement"]!.post.responses).sort()).toEqual(["204", "400", "401", "404", "413"]);
+    expect(Object.keys(document.paths["/v1/reviews/claim"]!.post.responses).sort()).toEqual(["200", "400", "401", "413", "429"]);
+    expect(Object.keys(document.paths["/v1/reviews/{id}/announcement"]!.post.responses).sort()).toEqual(["204", "400", "401", "404", "413", "429"]);
   });
 });
 
