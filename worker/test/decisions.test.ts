@@ -1,12 +1,10 @@
 // POST /v1/decisions: token checks, first-decision-wins, replays, conflicts and expiry.
 import { env } from "cloudflare:workers";
-import { introspectWorkflow, runInDurableObject } from "cloudflare:test";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { type DecisionInput, signDecisionToken } from "../src/domain/decision-token.ts";
 import type { Decision } from "../src/domain/task.ts";
-import { STEPS } from "../src/workflows/review-workflow.ts";
-import { createTask, decide, decisionToken, waitForTask } from "./support/api.ts";
+import { createQueuedTask, createTask, decide, decisionToken, passDeadline, waitForTask } from "./support/api.ts";
 
 const SECRET = new TextEncoder().encode(env.DECISION_SIGNING_SECRET);
 const now = () => Math.floor(Date.now() / 1000);
@@ -115,65 +113,6 @@ describe("POST /v1/decisions", () => {
     });
   });
 
-  describe("a gate written before decisions were fingerprinted", () => {
-    const legacyDecision: Decision = {
-      decision: "reject",
-      reviewer: { id: "U-grace", name: "grace" },
-      reason: "blurry",
-      decidedAt: "2026-11-20T09:00:00.000Z",
-      via: "slack-app",
-    };
-    const legacyToken = (taskId: string, change: Partial<DecisionInput> = {}) =>
-      signDecisionToken(env.DECISION_SIGNING_SECRET, {
-        taskId,
-        decision: "reject",
-        reviewer: { id: "U-grace", name: "grace" },
-        reason: "blurry",
-        issuer: "slack-app",
-        jti: "legacy-jti",
-        ...change,
-      });
-
-    /** Rewrites the task's gate as the code before fingerprints stored it. */
-    async function storeLegacyGate(taskId: string, gate: Record<string, unknown>) {
-      const stub = env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
-      await runInDurableObject(stub, (_, state) => {
-        const current = state.storage.kv.get<{ deadline: number }>("gate")!;
-        state.storage.kv.put("gate", { deadline: current.deadline, leasedUntil: 0, announcement: null, ...gate });
-      });
-    }
-
-    it("still answers the winner's retry with 200 and any other claim set under its jti with 409", async () => {
-      const task = await createTask();
-      await storeLegacyGate(task.taskId, { state: "decided", decision: legacyDecision, decisionJti: "legacy-jti" });
-
-      const reused = await decide(await legacyToken(task.taskId, { reason: "sharp enough after all", decision: "approve" }));
-      expect(reused.status).toBe(409);
-      expect(await reused.json()).toEqual({
-        error: { code: "already_decided", message: "grace already decided this task.", details: { decision: legacyDecision } },
-      });
-      const retry = await decide(await legacyToken(task.taskId));
-      expect(retry.status).toBe(200);
-      expect(await retry.json()).toEqual({ taskId: task.taskId, status: "rejected", decision: legacyDecision });
-      // The retry woke the workflow, which read the same winner from the gate.
-      const settled = await waitForTask(task.taskId, (t) => t.status === "rejected");
-      expect(settled.decision).toEqual(legacyDecision);
-    });
-
-    it("takes a first decision on a pending one, then tells its retry from a reused jti", async () => {
-      const task = await createTask();
-      await storeLegacyGate(task.taskId, { state: "pending", decision: null, decisionJti: null });
-
-      const first = await decide(await legacyToken(task.taskId));
-      expect(first.status).toBe(200);
-      const winner = await first.json();
-      expect((await decide(await legacyToken(task.taskId))).status).toBe(200);
-      const reused = await decide(await legacyToken(task.taskId, { reviewer: { id: "U-grace", name: "grace hopper" } }));
-      expect(reused.status).toBe(409);
-      expect(await reused.json()).toMatchObject({ error: { code: "already_decided", details: { decision: (winner as { decision: unknown }).decision } } });
-    });
-  });
-
   it("refuses a second, different decision with 409 naming the winner", async () => {
     const task = await createTask();
     const winner = await (await decide(await decisionToken(task.taskId, "reject", { reviewer: "grace", reason: "blurry" }))).json();
@@ -210,11 +149,8 @@ describe("POST /v1/decisions", () => {
   });
 
   it("answers 409 review_expired once the review has timed out", async () => {
-    await using workflows = await introspectWorkflow(env.REVIEW_WORKFLOW);
-    await workflows.modifyAll(async (m) => {
-      await m.forceEventTimeout({ name: STEPS.awaitDecision });
-    });
-    const task = await createTask();
+    const task = await createQueuedTask();
+    await passDeadline(task);
     await waitForTask(task.taskId, (t) => t.status === "expired");
     await expectError(await decide(await decisionToken(task.taskId, "approve")), 409, "review_expired");
   });

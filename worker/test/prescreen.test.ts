@@ -1,9 +1,10 @@
 // The upload pre-screen through the real Images binding: facts from a thumbnail, hostile images that cannot hurt it.
+import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { encode as encodePng } from "fast-png";
 import { encode as encodeJpeg } from "jpeg-js";
 import { GifWriter } from "omggif";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   gifWithEmptyFrames,
   pngClaiming,
@@ -16,9 +17,11 @@ import {
 import { colourName } from "../src/domain/colours.ts";
 import { probeImage } from "../src/domain/image-probe.ts";
 import type { Prescreen } from "../src/domain/prescreen.ts";
-import type { Tag } from "../src/domain/task.ts";
+import type { Tag, TaskRecord } from "../src/domain/task.ts";
+import worker from "../src/index.ts";
+import { PRESCREEN_ATTEMPTS } from "../src/queues/prescreen-consumer.ts";
 import { readImage } from "../src/services/prescreen.ts";
-import { createQueuedTask } from "./support/api.ts";
+import { createQueuedTask, createTask, gateOf } from "./support/api.ts";
 
 type Rgba = [number, number, number, number];
 const RED: Rgba = [230, 20, 20, 255];
@@ -247,6 +250,70 @@ describe("hostile uploads", () => {
     expect(prescreen.unreadable).toBeNull();
     expect(prescreen.perceptualHash).toMatch(/^[0-9a-f]{16}$/);
     expect(colours(prescreen.facts).map((tag) => tag.label).sort()).toEqual(["blue", "white"]);
+  });
+});
+
+describe("the pre-screen job", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  const recordOf = async (taskId: string) => (await env.TASKS.get(`task:v1:${taskId}`, "json")) as TaskRecord;
+  const pendingKeys = async (createdAt: string, taskId: string) =>
+    (await env.TASKS.list({ prefix: `pending:v1:${createdAt}:${taskId}` })).keys.length;
+
+  /** Delivers one job for the task to the Worker's queue handler, as its `attempt`th try. */
+  async function deliver(taskId: string, attempts: number) {
+    const batch = createMessageBatch("greenlight-prescreen", [{ id: `job-${attempts}`, timestamp: Date.now(), attempts, body: { taskId } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    return getQueueResult(batch, ctx);
+  }
+
+  it("retries a job that fails before its last attempt, and stores nothing", async () => {
+    const task = await createTask();
+    // The upload's own job may have run already; this one meets an R2 outage.
+    await env.TASKS.put(`task:v1:${task.taskId}`, JSON.stringify({ clientId: "demo", task, prescreen: null }));
+    vi.spyOn(env.IMAGES, "get").mockRejectedValue(new Error("R2 is unavailable"));
+    expect(await deliver(task.taskId, 2)).toMatchObject({ explicitAcks: [], retryMessages: [{ msgId: "job-2" }] });
+    expect((await recordOf(task.taskId)).prescreen).toBeNull();
+  });
+
+  it("on its last attempt stores why there are no facts, and still queues the task for reviewers", async () => {
+    const task = await createTask();
+    await env.TASKS.put(`task:v1:${task.taskId}`, JSON.stringify({ clientId: "demo", task, prescreen: null }));
+    vi.spyOn(env.IMAGES, "get").mockRejectedValue(new Error("R2 is unavailable"));
+    expect(await deliver(task.taskId, PRESCREEN_ATTEMPTS)).toMatchObject({ explicitAcks: [`job-${PRESCREEN_ATTEMPTS}`], retryMessages: [] });
+    expect((await recordOf(task.taskId)).prescreen).toEqual({
+      facts: [
+        { label: "png", score: 1, source: "format" },
+        { label: "landscape", score: 1, source: "geometry" },
+      ],
+      perceptualHash: null,
+      nearDuplicates: [],
+      unreadable: "the pre-screen did not finish: R2 is unavailable",
+    });
+    expect(await pendingKeys(task.createdAt, task.taskId)).toBe(1);
+  });
+
+  it("acknowledges a message it cannot read rather than retry it", async () => {
+    const batch = createMessageBatch("greenlight-prescreen", [{ id: "garbage", timestamp: Date.now(), attempts: 1, body: { taskId: "../etc" } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["garbage"], retryMessages: [] });
+  });
+
+  it("is asked for again by the task's gate when the upload's job was lost, and the task becomes reviewable", async () => {
+    // The queue drops the upload's job; the gate's alarm, due a couple of minutes later, sends it again.
+    const send = vi.spyOn(env.PRESCREENS, "send").mockResolvedValueOnce(undefined as never);
+    const task = await createTask();
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(await pendingKeys(task.createdAt, task.taskId)).toBe(0);
+    send.mockRestore();
+
+    expect(await runDurableObjectAlarm(gateOf(task.taskId))).toBe(true);
+    await vi.waitFor(async () => expect(await pendingKeys(task.createdAt, task.taskId)).toBe(1), { timeout: 10_000 });
+    expect((await recordOf(task.taskId)).prescreen).toMatchObject({ unreadable: null, perceptualHash: expect.stringMatching(/^[0-9a-f]{16}$/) });
   });
 });
 

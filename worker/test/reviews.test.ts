@@ -1,4 +1,5 @@
 // Reviewer tooling: the pending list, exclusive claims with a lease, announcements and preview URLs.
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ReviewItem } from "../src/domain/review.ts";
 import { api, asReviewer, BROKEN_OFF, brokenOff, createQueuedTask, decide, decisionToken, waitForTask } from "./support/api.ts";
@@ -149,6 +150,26 @@ describe("POST /v1/reviews/claim", () => {
     const reclaimed = await claimIds(100);
     expect(reclaimed).toContain(unannounced.taskId);
     expect(reclaimed).not.toContain(announced.taskId);
+  });
+
+  it("reads only tasks it may hand out: announced ones leave the claimable index, so their gates are never asked", async () => {
+    await drain();
+    const announced = await Promise.all(Array.from({ length: 8 }, () => createQueuedTask()));
+    expect(new Set(await claimIds(100))).toEqual(new Set(announced.map((task) => task.taskId)));
+    for (const task of announced) expect((await announce(task.taskId)).status).toBe(204);
+    const fresh = await createQueuedTask();
+
+    const gatesAsked = vi.spyOn(env.DECISIONS, "idFromName");
+    expect(await claimIds(50)).toEqual([fresh.taskId]);
+    // Earlier claims in this file still hold their leases, so their gates are asked; no announced task's is.
+    const asked = gatesAsked.mock.calls.map(([name]) => name);
+    gatesAsked.mockRestore();
+    expect(asked).toContain(fresh.taskId);
+    for (const task of announced) expect(asked).not.toContain(task.taskId);
+    // Announced tasks are still pending, and still listed for reviewers.
+    const keys = await env.TASKS.list({ prefix: "pending:v1:" });
+    for (const task of announced) expect(keys.keys.map((key) => key.name)).toContain(`pending:v1:${task.createdAt}:${task.taskId}`);
+    expect((await env.TASKS.list({ prefix: `claimable:v1:${announced[0]!.createdAt}:${announced[0]!.taskId}` })).keys).toEqual([]);
   });
 
   it("does not hand out decided tasks", async () => {

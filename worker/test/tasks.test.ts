@@ -48,10 +48,14 @@ describe("POST /v1/tasks", () => {
     });
     const stored = await env.IMAGES.get(`images/${task.taskId}`);
     expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(RED_PNG);
-    expect(await env.TASKS.get(`task:v1:${task.taskId}`, "json")).toEqual({ clientId: "demo", task, prescreen: null });
-    // The workflow pre-screens the image, then queues it for reviewers.
+    // The pre-screen job stores its facts on the record, then queues the task for reviewers.
     await vi.waitFor(async () => {
       expect((await env.TASKS.list({ prefix: `pending:v1:${task.createdAt}:${task.taskId}` })).keys).toHaveLength(1);
+    });
+    expect(await env.TASKS.get(`task:v1:${task.taskId}`, "json")).toEqual({
+      clientId: "demo",
+      task: { ...task, updatedAt: expect.any(String) },
+      prescreen: expect.objectContaining({ perceptualHash: expect.stringMatching(/^[0-9a-f]{16}$/), unreadable: null }),
     });
   });
 

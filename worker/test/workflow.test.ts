@@ -5,7 +5,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, inject, it } from "vitest";
 import type { Task } from "../src/domain/task.ts";
 import { STEPS } from "../src/workflows/review-workflow.ts";
-import { createQueuedTask, createTask, decide, decisionToken, waitForTask } from "./support/api.ts";
+import { createQueuedTask, createTask, decide, decisionToken, passDeadline, waitForTask } from "./support/api.ts";
 import { truncatedPng } from "./support/images.ts";
 
 type Delivery = { headers: Record<string, string>; body: string };
@@ -58,36 +58,10 @@ describe("review workflow", () => {
     expect(verified(delivery!)).toMatchObject({ type: "task.rejected", data: { taskId: task.taskId, status: "rejected" } });
   });
 
-  it("a pre-screen that fails on every attempt still queues the task, saying why it has no facts", async () => {
-    await using workflows = await introspectWorkflow(env.REVIEW_WORKFLOW);
-    await workflows.modifyAll(async (m) => {
-      await m.disableRetryDelays();
-      await m.mockStepError({ name: STEPS.prescreenImage }, new Error("Images service unavailable"));
-    });
-    const task = await createQueuedTask();
-
-    expect(await env.TASKS.get(`task:v1:${task.taskId}`, "json")).toMatchObject({
-      prescreen: {
-        facts: [
-          { label: "png", score: 1, source: "format" },
-          { label: "landscape", score: 1, source: "geometry" },
-        ],
-        perceptualHash: null,
-        nearDuplicates: [],
-        unreadable: "the pre-screen did not finish: Images service unavailable",
-      },
-    });
-    expect((await decide(await decisionToken(task.taskId, "reject", { reason: "blurry" }))).status).toBe(200);
-    expect(await waitForTask(task.taskId, (current) => current.status === "rejected")).toMatchObject({ status: "rejected" });
-  });
-
   it("no decision before the deadline: ends expired, leaves the queue, and calls back task.expired", async () => {
-    await using workflows = await introspectWorkflow(env.REVIEW_WORKFLOW);
-    await workflows.modifyAll(async (m) => {
-      await m.forceEventTimeout({ name: STEPS.awaitDecision });
-    });
     const inbox = await receiver();
-    const task = await createTask({ callbackUrl: inbox.url });
+    const task = await createQueuedTask({ callbackUrl: inbox.url });
+    await passDeadline(task);
 
     const done = await waitForTask(task.taskId, settled);
     expect(done).toMatchObject({ status: "expired", decision: null, tags: null, callback: { state: "delivered" } });

@@ -6,8 +6,12 @@ import type { DecideOutcome, DecisionGate, ReviewState, SettleOutcome } from "..
 const gate = (env: Env, taskId: string): DurableObjectStub<DecisionGate> => env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
 
 // RPC results are typed as disposable; these wrappers give callers (and Workflow steps) the plain values.
-export const openGate = async (env: Env, taskId: string, deadline: number): Promise<void> => {
-  await gate(env, taskId).open(deadline);
+export const openGate = async (env: Env, taskId: string, deadline: number, now: number): Promise<void> => {
+  await gate(env, taskId).open(taskId, deadline, now);
+};
+
+export const prescreenDoneAtGate = async (env: Env, taskId: string, now: number): Promise<void> => {
+  await gate(env, taskId).prescreenDone(now);
 };
 
 export const decideAtGate = async (env: Env, taskId: string, decision: Decision, jti: string, now: number): Promise<DecideOutcome> =>

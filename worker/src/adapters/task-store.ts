@@ -4,9 +4,13 @@ import { type TaskRecord, TaskRecordSchema } from "../domain/task.ts";
 
 // Versioned prefixes so a future record shape can live beside this one during a migration.
 const taskKey = (taskId: string) => `task:v1:${taskId}`;
+// Two indexes of tasks waiting for a decision, both in ISO-8601 creation order (timestamps sort as text, so KV's
+// lexicographic listing is oldest first, and every upload writes its own keys, so no key is hot):
+// - pending: every one, for GET /v1/reviews and the console;
+// - claimable: those not yet announced, so a claim reads only tasks it may hand out, whatever the backlog.
 const PENDING_PREFIX = "pending:v1:";
-// ISO-8601 timestamps sort as text, so KV's lexicographic listing is oldest first; every upload writes its own key.
-const pendingKey = (createdAt: string, taskId: string) => `${PENDING_PREFIX}${createdAt}:${taskId}`;
+const CLAIMABLE_PREFIX = "claimable:v1:";
+const indexKey = (prefix: string, record: TaskRecord) => `${prefix}${record.task.createdAt}:${record.task.taskId}`;
 
 export async function getTaskRecord(kv: KVNamespace, taskId: string): Promise<TaskRecord | null> {
   const raw = await kv.get(taskKey(taskId), "json");
@@ -19,19 +23,27 @@ export async function putTaskRecord(kv: KVNamespace, record: TaskRecord): Promis
 }
 
 export async function enqueuePending(kv: KVNamespace, record: TaskRecord): Promise<void> {
-  await kv.put(pendingKey(record.task.createdAt, record.task.taskId), "", {
-    metadata: { taskId: record.task.taskId },
-  });
+  const metadata = { taskId: record.task.taskId };
+  await Promise.all([kv.put(indexKey(PENDING_PREFIX, record), "", { metadata }), kv.put(indexKey(CLAIMABLE_PREFIX, record), "", { metadata })]);
+}
+
+/** An announced task is never claimed again, so it leaves the claimable index (it stays pending until decided). */
+export async function markAnnounced(kv: KVNamespace, record: TaskRecord): Promise<void> {
+  await kv.delete(indexKey(CLAIMABLE_PREFIX, record));
 }
 
 export async function dequeuePending(kv: KVNamespace, record: TaskRecord): Promise<void> {
-  await kv.delete(pendingKey(record.task.createdAt, record.task.taskId));
+  await Promise.all([kv.delete(indexKey(PENDING_PREFIX, record)), kv.delete(indexKey(CLAIMABLE_PREFIX, record))]);
 }
 
 export type PendingPage = { taskIds: string[]; cursor: string | null };
 
-export async function listPending(kv: KVNamespace, limit: number, cursor?: string): Promise<PendingPage> {
-  const page = await kv.list<{ taskId: string }>({ prefix: PENDING_PREFIX, limit, cursor });
+export const listPending = (kv: KVNamespace, limit: number, cursor?: string) => listIndex(kv, PENDING_PREFIX, limit, cursor);
+
+export const listClaimable = (kv: KVNamespace, limit: number, cursor?: string) => listIndex(kv, CLAIMABLE_PREFIX, limit, cursor);
+
+async function listIndex(kv: KVNamespace, prefix: string, limit: number, cursor?: string): Promise<PendingPage> {
+  const page = await kv.list<{ taskId: string }>({ prefix, limit, cursor });
   return {
     taskIds: page.keys.map((key) => key.metadata?.taskId ?? key.name.slice(key.name.lastIndexOf(":") + 1)),
     cursor: page.list_complete ? null : page.cursor,

@@ -108,8 +108,7 @@ export const decisionFromClaims = (claims: DecisionClaims, decidedAt: Date): Dec
 
 /**
  * The winning token's claim set as the task's gate keeps it: only a token with this same fingerprint is a retry.
- * It is built from the decision the claims became (reason, reviewer, iss as via) plus the jti, so a gate written
- * before fingerprints existed, which kept the decision and the jti, rebuilds exactly the same string. sub is the
+ * It is built from the decision the claims became (reason, reviewer, iss as via) plus the jti. sub is the
  * gate's own task; iat and exp are left out so a sender may re-sign a retry whose first token expired. Plain JSON,
  * not a hash: the gate compares it synchronously, and an exact string cannot collide.
  */

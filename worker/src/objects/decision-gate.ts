@@ -1,21 +1,31 @@
-// One per task: the strongly consistent judge of its claim lease, its first decision and its expiry.
+// One per task: the strongly consistent judge of its claim lease, its first decision and its expiry, and the alarm
+// that finishes the review: it starts the task's workflow once the review has ended, and chases a lost pre-screen.
 import { DurableObject } from "cloudflare:workers";
+import { requestPrescreen } from "../adapters/prescreen-queue.ts";
+import { startReview } from "../adapters/review-workflow.ts";
 import { decisionFingerprint } from "../domain/decision-token.ts";
 import type { Announcement } from "../domain/review.ts";
 import type { Decision } from "../domain/task.ts";
 
-type Review = { deadline: number; leasedUntil: number; announcement: Announcement | null };
+type Review = {
+  taskId: string;
+  deadline: number;
+  leasedUntil: number;
+  announcement: Announcement | null;
+  /** The pre-screen is stored and the task is queued for reviewers; until then nothing may write its record but that. */
+  prescreened: boolean;
+  /** The workflow that records the outcome, tags and calls back has been started. */
+  finishing: boolean;
+};
 
 /** A decided gate carries its winner and the fingerprint of the token that won (decisionFingerprint). */
 type GateState = Review & ({ state: "pending" | "expired" } | { state: "decided"; decision: Decision; fingerprint: string });
 
-/**
- * Gates written before fingerprints: `decision` and `decisionJti` were null until decided. A decided one
- * still holds everything its fingerprint is built from, so read() rebuilds it exactly; a pending one's null
- * fields are inert leftovers that a later win leaves beside the new `fingerprint`.
- */
-type LegacyGateState = Review &
-  ({ state: "pending" | "expired"; decision: null; decisionJti: null } | { state: "decided"; decision: Decision; decisionJti: string });
+// A pre-screen normally lands within seconds; one still missing after this was lost (a queue that dropped it, a
+// crash before the send) or keeps failing, so the alarm asks for it again.
+export const PRESCREEN_GRACE_MS = 2 * 60 * 1000;
+// A workflow that could not be started (the binding refused, a limit) is tried again this much later, for ever.
+const START_RETRY_MS = 30 * 1000;
 
 export type DecideOutcome =
   | { outcome: "won" | "replay" | "conflict"; decision: Decision }
@@ -34,15 +44,13 @@ export type SettleOutcome = { outcome: "decided"; decision: Decision } | { outco
 const STATE_KEY = "gate";
 
 /**
- * Every method reads and writes synchronously through the SQLite-backed storage API, so each call runs
- * to completion before the next starts: however many decisions arrive at once, exactly one wins.
+ * Every method reads and writes synchronously through the SQLite-backed storage API before its first await, so each
+ * decision is judged alone: however many arrive at once, exactly one wins. Nothing waits in a workflow for a human:
+ * the alarm starts one when the review ends (a decision, or the deadline), at the speed people decide.
  */
 export class DecisionGate extends DurableObject<Env> {
   private read(): GateState | undefined {
-    const stored = this.ctx.storage.kv.get<GateState | LegacyGateState>(STATE_KEY);
-    if (stored?.state !== "decided" || "fingerprint" in stored) return stored;
-    const { decisionJti, ...gate } = stored;
-    return { ...gate, fingerprint: decisionFingerprint(gate.decision, decisionJti) };
+    return this.ctx.storage.kv.get<GateState>(STATE_KEY);
   }
 
   private write(state: GateState): void {
@@ -50,16 +58,27 @@ export class DecisionGate extends DurableObject<Env> {
   }
 
   /** Called at upload; repeating it (an idempotent replay) changes nothing. */
-  open(deadline: number): void {
+  async open(taskId: string, deadline: number, now: number): Promise<void> {
     if (this.read()) return;
-    this.write({ deadline, state: "pending", leasedUntil: 0, announcement: null });
+    const gate: GateState = { taskId, deadline, state: "pending", leasedUntil: 0, announcement: null, prescreened: false, finishing: false };
+    this.write(gate);
+    await this.arm(gate, now);
+  }
+
+  /** Called once the pre-screen is stored and the task queued (or it never can be, and says why). */
+  async prescreenDone(now: number): Promise<void> {
+    const gate = this.read();
+    if (!gate || gate.prescreened) return;
+    const done: GateState = { ...gate, prescreened: true };
+    this.write(done);
+    await this.arm(done, now);
   }
 
   /**
    * Only the winning token's exact claim set is a retry: the same jti with any claim changed is another
    * decision, refused like any latecomer, so a reused jti can neither pass as the winner nor rewrite it.
    */
-  decide(decision: Decision, jti: string, now: number): DecideOutcome {
+  async decide(decision: Decision, jti: string, now: number): Promise<DecideOutcome> {
     const gate = this.expireIfDue(now);
     if (!gate) return { outcome: "unknown" };
     if (gate.state === "expired") return { outcome: "expired" };
@@ -67,11 +86,13 @@ export class DecisionGate extends DurableObject<Env> {
     if (gate.state === "decided") {
       return { outcome: gate.fingerprint === fingerprint ? "replay" : "conflict", decision: gate.decision };
     }
-    this.write({ ...gate, state: "decided", decision, fingerprint });
+    const decided: GateState = { ...gate, state: "decided", decision, fingerprint };
+    this.write(decided);
+    await this.arm(decided, now);
     return { outcome: "won", decision };
   }
 
-  /** Called when the review's timer fires: expires the task unless a decision got in first. */
+  /** Called by the task's workflow: how the review ended (a pending gate, from before alarms, expires here). */
   settle(): SettleOutcome {
     const gate = this.read();
     if (!gate) return { outcome: "unknown" };
@@ -101,6 +122,42 @@ export class DecisionGate extends DurableObject<Env> {
     if (!gate) return false;
     this.write({ ...gate, announcement });
     return true;
+  }
+
+  /**
+   * The deadline, a pre-screen to chase, or a workflow to start: the alarm does whichever is due. Cloudflare retries a
+   * throwing alarm only a few times, so a failed start re-arms the alarm itself instead.
+   */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const gate = this.expireIfDue(now);
+    if (!gate) return;
+    if (!gate.prescreened) {
+      await requestPrescreen(this.env.PRESCREENS, gate.taskId);
+    } else if (gate.state !== "pending" && !gate.finishing) {
+      try {
+        await startReview(this.env.REVIEW_WORKFLOW, gate.taskId);
+      } catch (error) {
+        console.error(JSON.stringify({ event: "review_start_failed", taskId: gate.taskId, error: String(error) }));
+        await this.ctx.storage.setAlarm(now + START_RETRY_MS);
+        return;
+      }
+      const finishing: GateState = { ...gate, finishing: true };
+      this.write(finishing);
+      return this.arm(finishing, now);
+    }
+    await this.arm(gate, now);
+  }
+
+  /** Sets the one alarm to what comes next: chasing the pre-screen, the deadline, or starting the workflow at once. */
+  private async arm(gate: GateState, now: number): Promise<void> {
+    const storage = this.ctx.storage;
+    if (!gate.prescreened) {
+      return storage.setAlarm(gate.state === "pending" ? Math.min(gate.deadline, now + PRESCREEN_GRACE_MS) : now + PRESCREEN_GRACE_MS);
+    }
+    if (gate.state === "pending") return storage.setAlarm(gate.deadline);
+    if (!gate.finishing) return storage.setAlarm(now);
+    return storage.deleteAlarm();
   }
 
   private expireIfDue(now: number): GateState | undefined {

@@ -1,8 +1,9 @@
-// Accepting an upload: store the image, open the task's gate, record it, start its workflow.
+// Accepting an upload: store the image, open the task's gate, queue its pre-screen, record it. No workflow yet: the
+// gate starts one when the review ends, so a burst of uploads never meets the Workflows creation limit.
 import { openGate } from "../adapters/decision-gate.ts";
 import { idempotencyLedger } from "../adapters/idempotency-ledger.ts";
 import { putImage } from "../adapters/image-store.ts";
-import { startReview } from "../adapters/review-workflow.ts";
+import { requestPrescreen } from "../adapters/prescreen-queue.ts";
 import { getTaskRecord, putTaskRecord } from "../adapters/task-store.ts";
 import type { Settings } from "../config.ts";
 import { sha256Hex } from "../domain/digest.ts";
@@ -65,10 +66,11 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
       links: taskLinks(taskId),
     },
   };
+  // The pre-screen job goes last, when everything it reads exists; should it be lost (a crash just before it, a queue
+  // that drops it), the gate opened here asks for it again.
   await putImage(env.IMAGES, taskId, upload.bytes, record.task.image);
-  await openGate(env, taskId, Date.parse(record.task.reviewDeadline));
+  await openGate(env, taskId, Date.parse(record.task.reviewDeadline), now.getTime());
   await putTaskRecord(env.TASKS, record);
-  // The workflow pre-screens the image, then queues it for reviewers.
-  await startReview(env.REVIEW_WORKFLOW, { record });
+  await requestPrescreen(env.PRESCREENS, taskId);
   return { record, replayed };
 }

@@ -1,6 +1,6 @@
-// Recording a reviewer's decision: the task's gate picks the one winner, then its workflow is woken.
+// Recording a reviewer's decision: the task's gate picks the one winner and, in the same call, arms the alarm that
+// starts the workflow, so a decision that answered 200 always reaches the client's callback.
 import { decideAtGate } from "../adapters/decision-gate.ts";
-import { sendDecisionEvent } from "../adapters/review-workflow.ts";
 import { type DecisionClaims, decisionFromClaims } from "../domain/decision-token.ts";
 import { type DecisionResult, statusAfter } from "../domain/task.ts";
 import { AppError, taskNotFound } from "../errors.ts";
@@ -19,9 +19,6 @@ export async function decideTask(env: Env, claims: DecisionClaims, now: Date): P
       });
     case "won":
     case "replay":
-      // A replay sends the event again: if the first attempt failed after the gate recorded the win,
-      // this is what wakes the workflow. A second event for a woken instance is ignored.
-      await sendDecisionEvent(env.REVIEW_WORKFLOW, taskId);
       return { taskId, status: statusAfter(result.decision), decision: result.decision };
   }
 }

@@ -1,6 +1,6 @@
 // The pending queue as reviewer tooling sees it: listing, claiming with a lease, confirming announcements.
 import { announceAtGate, leaseAtGate, reviewAtGate } from "../adapters/decision-gate.ts";
-import { getTaskRecord, listPending } from "../adapters/task-store.ts";
+import { getTaskRecord, listClaimable, listPending, markAnnounced } from "../adapters/task-store.ts";
 import type { Settings } from "../config.ts";
 import { invalidRequest } from "../errors.ts";
 import type { Announcement, ReviewItem, ReviewStatus } from "../domain/review.ts";
@@ -21,12 +21,16 @@ export async function listReviews(env: Env, settings: Settings, origin: string, 
   return { items, nextCursor: page.cursor };
 }
 
-/** Hands out up to `limit` pending tasks, oldest first, each to exactly one caller (the gate decides). */
+/**
+ * Hands out up to `limit` pending tasks, oldest first, each to exactly one caller (the gate decides). It reads only
+ * the claimable index, which announced tasks have left, so its cost follows `limit` and the unannounced claims still
+ * in their lease, not the backlog.
+ */
 export async function claimReviews(env: Env, settings: Settings, origin: string, limit: number, now: number): Promise<ReviewItem[]> {
   const claimed: TaskRecord[] = [];
   let cursor: string | undefined;
   do {
-    const page = await listPending(env.TASKS, SCAN_PAGE, cursor);
+    const page = await listClaimable(env.TASKS, SCAN_PAGE, cursor);
     const candidates = [...page.taskIds];
     while (candidates.length > 0 && claimed.length < limit) {
       const batch = candidates.splice(0, limit - claimed.length);
@@ -38,8 +42,12 @@ export async function claimReviews(env: Env, settings: Settings, origin: string,
   return Promise.all(claimed.map((record) => toReviewItem(settings, origin, record)));
 }
 
+/** Records where the task was posted; false for a task that does not exist. */
 export async function confirmAnnouncement(env: Env, taskId: string, announcement: Announcement): Promise<boolean> {
-  return announceAtGate(env, taskId, announcement);
+  const record = await getTaskRecord(env.TASKS, taskId);
+  if (!record || !(await announceAtGate(env, taskId, announcement))) return false;
+  await markAnnounced(env.TASKS, record);
+  return true;
 }
 
 /**

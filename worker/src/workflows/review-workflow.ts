@@ -1,27 +1,22 @@
-// One instance per task: wait for the decision (or the deadline), tag approved images, call the client back.
+// One instance per task, started by its gate once the review has ended: record the outcome, tag approved images,
+// call the client back. Nothing here waits for a human.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
 import { NonRetryableError } from "cloudflare:workflows";
 import { deliverCallback } from "../adapters/callbacks.ts";
 import { settleAtGate } from "../adapters/decision-gate.ts";
 import { readImageBytes } from "../adapters/image-store.ts";
-import { DECISION_EVENT } from "../adapters/review-workflow.ts";
+import type { ReviewParams } from "../adapters/review-workflow.ts";
 import { captionImage, tagImage } from "../adapters/tagger.ts";
-import { dequeuePending, enqueuePending, putTaskRecord } from "../adapters/task-store.ts";
+import { dequeuePending, getTaskRecord, putTaskRecord } from "../adapters/task-store.ts";
 import { readSettings, type Settings } from "../config.ts";
 import { buildCallbackMessage } from "../domain/callback-event.ts";
 import { checkCallbackUrl } from "../domain/callback-url.ts";
 import { type Callback, statusAfter, type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
-import type { Prescreen } from "../domain/prescreen.ts";
-import { prescreenTask, unreadablePrescreen } from "../services/prescreen.ts";
-
-export type ReviewParams = { record: TaskRecord };
 
 // Step names are replay keys and test handles: stable phrases, never ids or counters.
 export const STEPS = {
-  prescreenImage: "prescreen image",
-  enqueueReview: "enqueue for review",
-  awaitDecision: "await decision",
   settleReview: "settle review",
+  loadRecord: "load record",
   recordDecision: "record decision",
   tagImage: "tag image",
   captionImage: "caption image",
@@ -33,8 +28,6 @@ export const STEPS = {
 
 // KV allows one write per second per key, so a record write that collides retries after a pause.
 const STORE: WorkflowStepConfig = { retries: { limit: 5, delay: "1 second", backoff: "exponential" }, timeout: "30 seconds" };
-// A hostile image costs one call to the Images service (under a second); the retries are for R2 and KV hiccups.
-const PRESCREEN: WorkflowStepConfig = { retries: { limit: 2, delay: "1 second", backoff: "exponential" }, timeout: "20 seconds" };
 const TAG: WorkflowStepConfig = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "2 minutes" };
 // 7 attempts, 1 + 2 + 4 + 8 + 16 + 32 = 63 minutes apart in all: the contract asks for 6 over an hour at least.
 export const CALLBACK_ATTEMPTS = 7;
@@ -48,24 +41,19 @@ type CallbackOutcome = Pick<Callback, "state" | "attempts" | "lastError" | "deli
 export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
   override async run(event: Readonly<WorkflowEvent<ReviewParams>>, step: WorkflowStep) {
     const settings = readSettings(this.env);
-    let record = TaskRecordSchema.parse(event.payload.record);
-    const taskId = record.task.taskId;
+    const { taskId } = event.payload;
 
-    // Reviewers see the task only once its pre-screen is stored, so every announcement can show it.
-    const prescreen = await this.prescreen(step, record);
-    record = await this.save(step, STEPS.enqueueReview, { ...record, prescreen }, {}, () => enqueuePending(this.env.TASKS, record));
-
-    try {
-      // Measured from the instance's creation, so a replay computes the same timeout.
-      const timeout = Math.max(Date.parse(record.task.reviewDeadline) - event.timestamp.getTime(), 1000);
-      await step.waitForEvent(STEPS.awaitDecision, { type: DECISION_EVENT, timeout });
-    } catch {
-      // The deadline passed with no event. The gate below still has the last word: a decision may have won
-      // just before the timer fired, with its event lost.
-    }
-
+    // The gate started this instance because the review ended; it says how.
     const settlement = await step.do(STEPS.settleReview, STORE, () => settleAtGate(this.env, taskId));
     if (settlement.outcome === "unknown") throw new NonRetryableError(`No decision gate was opened for ${taskId}`);
+    // Kept as JSON text: step outputs must be serializable, and client metadata is any JSON.
+    const stored = await step.do(STEPS.loadRecord, STORE, async () => {
+      const found = await getTaskRecord(this.env.TASKS, taskId);
+      // The upload wrote it before the gate could end the review; a read that misses it is KV lagging, so retry.
+      if (!found) throw new Error(`The record of ${taskId} cannot be read yet`);
+      return JSON.stringify(found);
+    });
+    let record = TaskRecordSchema.parse(JSON.parse(stored));
     const decided: Partial<Task> =
       settlement.outcome === "decided"
         ? { status: statusAfter(settlement.decision), decision: settlement.decision }
@@ -75,16 +63,6 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     if (record.task.status === "approved") record = await this.tagApproved(step, record, settings);
     if (record.task.callback.url !== null) record = await this.callBack(step, record, record.task.callback.url, settings);
     return { status: record.task.status, callback: record.task.callback.state };
-  }
-
-  /** The pre-screen, or why there is none: it is a hint for reviewers and must never keep a task from review. */
-  private async prescreen(step: WorkflowStep, record: TaskRecord): Promise<Prescreen> {
-    try {
-      return await step.do(STEPS.prescreenImage, PRESCREEN, () => prescreenTask(this.env, record.task.taskId, record.task.image));
-    } catch (error) {
-      console.error(JSON.stringify({ event: "prescreen_failed", taskId: record.task.taskId, error: String(error) }));
-      return unreadablePrescreen(record.task.image, `the pre-screen did not finish: ${error instanceof Error ? error.message : String(error)}`);
-    }
   }
 
   /** Tags (and, with CAPTION_MODEL, captions) an approved image: completed with its tags, or failed. */

@@ -1,5 +1,7 @@
 // Small helpers to drive the Worker through its real fetch handler inside workerd.
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { vi } from "vitest";
 import { signDecisionToken } from "../../src/domain/decision-token.ts";
 import type { Task } from "../../src/domain/task.ts";
 import { RED_PNG } from "./images.ts";
@@ -50,6 +52,19 @@ async function waitUntil(check: () => Promise<boolean>, failure: string, timeout
   while (!(await check())) {
     if (Date.now() - started > timeoutMs) throw new Error(failure);
     await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The task's gate, which holds its deadline and the alarm that ends the review. */
+export const gateOf = (taskId: string) => env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
+
+/** Fires the gate's alarm with the clock past the task's deadline, as the runtime does when the deadline comes. */
+export async function passDeadline(task: Task): Promise<void> {
+  vi.setSystemTime(Date.parse(task.reviewDeadline) + 1000);
+  try {
+    await runDurableObjectAlarm(gateOf(task.taskId));
+  } finally {
+    vi.useRealTimers();
   }
 }
 
