@@ -104,6 +104,25 @@ describe("the pre-screen", () => {
     expect(itemOf(different.taskId).prescreen!.nearDuplicates.map((near) => near.taskId)).not.toContain(original.taskId);
   });
 
+  it("keeps one index entry a band for a picture uploaded again and again, pointing at its newest uploads", async () => {
+    const picture = patternPng(64, 48, 7);
+    const uploads: string[] = [];
+    for (let round = 0; round < 8; round++) uploads.push((await createQueuedTask({ bytes: picture })).taskId);
+
+    const items = await listAll();
+    const latest = items.find((item) => item.taskId === uploads.at(-1))!;
+    const hash = latest.prescreen!.perceptualHash!;
+    // The five newest earlier uploads, all at distance 0, whatever the number of repeats.
+    expect(latest.prescreen!.nearDuplicates).toEqual(
+      uploads.slice(-6, -1).sort().map((taskId) => ({ taskId, distance: 0 })),
+    );
+    for (let band = 0; band < 4; band++) {
+      const entries = await env.TASKS.list<{ taskIds: string[] }>({ prefix: `phash:v2:${band}:${hash.slice(band * 4, band * 4 + 4)}:` });
+      expect(entries.keys.map((key) => key.name)).toEqual([`phash:v2:${band}:${hash.slice(band * 4, band * 4 + 4)}:${hash}`]);
+      expect(entries.keys[0]!.metadata!.taskIds).toEqual(uploads.slice(-5).reverse());
+    }
+  });
+
   it("still queues an image whose pixels cannot be read, with what its header tells and why", async () => {
     const task = await createQueuedTask({ bytes: truncatedPng() });
     const item = (await listAll()).find((candidate) => candidate.taskId === task.taskId)!;

@@ -50,25 +50,38 @@ async function listIndex(kv: KVNamespace, prefix: string, limit: number, cursor?
   };
 }
 
-// Perceptual-hash index: one key per band of each hash, so near-duplicates are found by prefix, never by a scan.
-const hashBandPrefix = (band: number, value: string) => `phash:v1:${band}:${value}:`;
+// Perceptual-hash index: one key per band of each distinct hash, holding the newest few tasks with exactly that hash.
+// Near-duplicates are found by prefix, never by a scan, and a picture uploaded again and again stays one key a band,
+// so what a lookup reads grows with the distinct pictures that share a band, not with repeats.
+const hashBandPrefix = (band: number, value: string) => `phash:v2:${band}:${value}:`;
+type HashEntry = { taskIds: string[] };
 
-export async function indexPerceptualHash(kv: KVNamespace, taskId: string, hash: string): Promise<void> {
-  await Promise.all(
-    hashBands(hash).map((value, band) => kv.put(`${hashBandPrefix(band, value)}${taskId}`, "", { metadata: { hash } })),
-  );
+/**
+ * Adds the task to its hash's entries, newest first, keeping at most `keep` ids. `earlier` is what
+ * perceptualHashCandidates found for this exact hash; two uploads at the same moment may each miss the other.
+ */
+export async function indexPerceptualHash(kv: KVNamespace, taskId: string, hash: string, earlier: string[], keep: number): Promise<void> {
+  const metadata: HashEntry = { taskIds: [taskId, ...earlier.filter((id) => id !== taskId)].slice(0, keep) };
+  await Promise.all(hashBands(hash).map((value, band) => kv.put(`${hashBandPrefix(band, value)}${hash}`, "", { metadata })));
 }
 
-/** Earlier tasks whose hash shares at least one band with `hash`: every hash within 3 bits, most within 10. */
-export async function perceptualHashCandidates(kv: KVNamespace, hash: string): Promise<Map<string, string>> {
-  const pages = await Promise.all(
-    hashBands(hash).map((value, band) => kv.list<{ hash: string }>({ prefix: hashBandPrefix(band, value) })),
+/**
+ * Earlier hashes that share at least one band with `hash` (every hash within 3 bits, most within 10), each with its
+ * newest tasks. Every page of each band is read, so none is missed however many distinct pictures share a band.
+ */
+export async function perceptualHashCandidates(kv: KVNamespace, hash: string): Promise<Map<string, string[]>> {
+  const candidates = new Map<string, string[]>();
+  await Promise.all(
+    hashBands(hash).map(async (value, band) => {
+      let cursor: string | undefined;
+      do {
+        const page = await kv.list<HashEntry>({ prefix: hashBandPrefix(band, value), cursor });
+        for (const key of page.keys) {
+          if (key.metadata) candidates.set(key.name.slice(key.name.lastIndexOf(":") + 1), key.metadata.taskIds);
+        }
+        cursor = page.list_complete ? undefined : page.cursor;
+      } while (cursor);
+    }),
   );
-  const candidates = new Map<string, string>();
-  for (const page of pages) {
-    for (const key of page.keys) {
-      if (key.metadata) candidates.set(key.name.slice(key.name.lastIndexOf(":") + 1), key.metadata.hash);
-    }
-  }
   return candidates;
 }

@@ -51,7 +51,7 @@ export async function prescreenTask(env: Env, taskId: string, image: ImageFacts)
   if (!reading.ok) return unreadablePrescreen(image, reading.reason);
   const { tags, perceptualHash } = reading.analysis;
   const candidates = await perceptualHashCandidates(env.TASKS, perceptualHash);
-  await indexPerceptualHash(env.TASKS, taskId, perceptualHash);
+  await indexPerceptualHash(env.TASKS, taskId, perceptualHash, candidates.get(perceptualHash) ?? [], MAX_NEAR_DUPLICATES);
   return { facts: tags, perceptualHash, nearDuplicates: closest(candidates, perceptualHash, taskId), unreadable: null };
 }
 
@@ -86,11 +86,10 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]);
 }
 
-function closest(candidates: Map<string, string>, hash: string, self: string): NearDuplicate[] {
+function closest(candidates: Map<string, string[]>, hash: string, self: string): NearDuplicate[] {
   return [...candidates]
-    .filter(([taskId]) => taskId !== self)
-    .map(([taskId, other]) => ({ taskId, distance: hammingDistance(hash, other) }))
-    .filter((candidate) => candidate.distance <= NEAR_DUPLICATE_DISTANCE)
+    .flatMap(([other, taskIds]) => taskIds.map((taskId) => ({ taskId, distance: hammingDistance(hash, other) })))
+    .filter((candidate) => candidate.taskId !== self && candidate.distance <= NEAR_DUPLICATE_DISTANCE)
     .sort((a, b) => a.distance - b.distance || a.taskId.localeCompare(b.taskId))
     .slice(0, MAX_NEAR_DUPLICATES);
 }
