@@ -66,10 +66,11 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
       links: taskLinks(taskId),
     },
   };
-  // The pre-screen job goes last, when everything it reads exists; should it be lost (a crash just before it, a queue
-  // that drops it), the gate opened here asks for it again.
-  await putImage(env.IMAGES, taskId, upload.bytes, record.task.image);
-  await openGate(env, taskId, Date.parse(record.task.reviewDeadline), now.getTime());
+  // A record is written only once its image and gate exist, so an idempotent replay that finds the record of a
+  // request that crashed part-way finds its gate too, and the gate sees the rest through. The pre-screen job goes
+  // last, when everything it reads exists; should it be lost (a crash just before it, a dropped message), the gate
+  // asks for it again.
+  await Promise.all([putImage(env.IMAGES, taskId, upload.bytes, record.task.image), openGate(env, taskId, Date.parse(record.task.reviewDeadline), now.getTime())]);
   await putTaskRecord(env.TASKS, record);
   await requestPrescreen(env.PRESCREENS, taskId);
   return { record, replayed };
