@@ -14,8 +14,10 @@ export default defineConfig({
             remoteBindings: false,
             miniflare: {
               bindings: {
-                CLIENT_KEYS: JSON.stringify({ demo: "dev-client-key", other: "dev-other-key" }),
-                REVIEWER_TOKEN: "dev-reviewer-token",
+                // Mid-rotation, newest first: demo's previous key and the previous reviewer token are still valid, so
+                // every test runs against lists, and worker/test/rotation.test.ts uses the other half of each pair.
+                CLIENT_KEYS: JSON.stringify({ demo: ["dev-client-key", "dev-client-key-previous"], other: "dev-other-key" }),
+                REVIEWER_TOKEN: "dev-reviewer-token-next dev-reviewer-token",
                 DECISION_SIGNING_SECRET: "dev-decision-secret-0123456789abcdef",
                 CALLBACK_SIGNING_SECRET: "whsec_ZGV2LWNhbGxiYWNrLXNlY3JldC0wMTIzNDU2Nzg5",
                 ALLOW_LOOPBACK_CALLBACKS: "true",

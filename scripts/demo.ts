@@ -3,7 +3,7 @@
 import { relative } from "node:path";
 import { signDecisionToken } from "../worker/src/domain/decision-token.ts";
 import { type CallbackReceiver, startCallbackReceiver, verifyCallback } from "./lib/callback-receiver.ts";
-import { devClient, devVarsFile, ROOT, setting } from "./lib/dev-vars.ts";
+import { devClient, devVarsFile, newestSetting, ROOT, setting } from "./lib/dev-vars.ts";
 import { claimTask, fetchBytes, greenlightClient, type HttpResult, pollTask, StackUnreachable, type Task } from "./lib/greenlight-client.ts";
 import { solidPng } from "./lib/png.ts";
 
@@ -40,7 +40,7 @@ try {
 
 async function runDemo() {
   const client = devClient(setting("CLIENT_KEYS"));
-  const api = greenlightClient(baseUrl, { clientKey: client.key, reviewerToken: setting("REVIEWER_TOKEN") });
+  const api = greenlightClient(baseUrl, { clientKey: client.key, reviewerToken: newestSetting("REVIEWER_TOKEN") });
   const secrets = relative(ROOT, devVarsFile());
   console.log(`Greenlight demo against ${baseUrl} (client "${client.id}", secrets from ${secrets})\n`);
 
@@ -98,7 +98,7 @@ async function runDemo() {
   detail(`tags: ${(completed.tags ?? []).map((tag) => `${tag.label} (${tag.score}, ${tag.source})`).join(", ")}`);
 
   const callback = await receiver.waitForTask(taskId, TIMEOUTS.callback);
-  const event = verifyCallback(setting("CALLBACK_SIGNING_SECRET"), callback);
+  const event = verifyCallback(newestSetting("CALLBACK_SIGNING_SECRET"), callback);
   if (event.type !== "task.completed" || event.data.status !== "completed") {
     throw new StepFailed(`the callback says ${event.type} with status ${event.data.status}, expected task.completed`);
   }

@@ -1,5 +1,6 @@
 // The Slack app's settings, read once from the environment and checked so a bad value names its setting.
 import { MIN_SECRET_BYTES } from "../worker/src/domain/decision-token.ts";
+import { secretList } from "../worker/src/domain/secure-compare.ts";
 
 export type Config = {
   /** Socket Mode when set (xapp-...); otherwise the HTTP receiver at POST /slack/events. */
@@ -11,6 +12,7 @@ export type Config = {
   decisionSecret: string;
   /** Empty: anyone who can click in the channel may decide. */
   approverIds: ReadonlySet<string>;
+  /** The newest of REVIEWER_TOKEN's tokens, the one that outlives a rotation. */
   reviewerToken: string | null;
   port: number;
   /** null: every interface, as Node's listen() does by default. */
@@ -33,7 +35,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (new TextEncoder().encode(decisionSecret).byteLength < MIN_SECRET_BYTES) {
     throw new ConfigError(`DECISION_SIGNING_SECRET must be at least ${MIN_SECRET_BYTES} bytes`);
   }
-  const reviewerToken = optional(env, "REVIEWER_TOKEN");
+  // The Worker accepts every token in REVIEWER_TOKEN (space-separated, newest first), so one value can serve both.
+  const reviewerToken = secretList(env.REVIEWER_TOKEN)[0] ?? null;
   const postReviews = optional(env, "POST_REVIEWS") ?? "false";
   if (postReviews !== "true" && postReviews !== "false") throw new ConfigError('POST_REVIEWS must be "true" or "false"');
 

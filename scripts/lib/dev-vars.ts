@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
+import { secretList } from "../../worker/src/domain/secure-compare.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -26,11 +27,21 @@ export function setting(name: string): string {
   return value;
 }
 
-/** The API client scripts act as: "demo" from CLIENT_KEYS when it is there, else the first client. */
+/**
+ * The newest of a setting that may hold several secrets while one is rotated (REVIEWER_TOKEN, CALLBACK_SIGNING_SECRET):
+ * the Worker accepts every one, and the newest is the one that outlives the rotation.
+ */
+export function newestSetting(name: string): string {
+  const [newest] = secretList(setting(name));
+  if (newest === undefined) throw new Error(`${name} is blank in ${devVarsFile()}`);
+  return newest;
+}
+
+/** The API client scripts act as: "demo" from CLIENT_KEYS when it is there, else the first client; its newest key. */
 export function devClient(clientKeysJson: string): { id: string; key: string } {
-  const keys = JSON.parse(clientKeysJson) as Record<string, string>;
+  const keys = JSON.parse(clientKeysJson) as Record<string, string | string[]>;
   const id = "demo" in keys ? "demo" : Object.keys(keys)[0];
-  const key = id === undefined ? undefined : keys[id];
+  const key = id === undefined ? undefined : [keys[id] ?? []].flat()[0];
   if (id === undefined || !key) throw new Error("CLIENT_KEYS names no client");
   return { id, key };
 }

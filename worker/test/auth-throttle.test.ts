@@ -112,6 +112,17 @@ describe("throttling failed authentication per source", () => {
     await expectThrottled(await asClientFrom(ipv4(7), "wrong-key"));
   });
 
+  it("counts no credential of a rotation pair: a client's previous key, the next reviewer token", async () => {
+    // vitest.config.ts lists demo's keys and the reviewer tokens newest first; these are the halves other tests do not use.
+    for (let attempt = 0; attempt < 2 * BUDGET; attempt++) {
+      expect((await asClientFrom(ipv4(9), "dev-client-key-previous")).status).toBe(404);
+      expect((await asReviewerFrom(ipv4(9), "dev-reviewer-token-next")).status).toBe(404);
+    }
+    await spendBudget(ipv4(9));
+    await expectThrottled(await asClientFrom(ipv4(9), "wrong-key"));
+    await expectThrottled(await asReviewerFrom(ipv4(9), "dev-reviewer-token-next"));
+  });
+
   it("counts an IPv6 source per /64, and an IPv4-mapped address as its IPv4 address", async () => {
     for (let host = 1; host <= BUDGET; host++) await expectUnauthorized(await asClientFrom(ipv6(1, `0:0:0:${host}`), "wrong-key"));
     await expectThrottled(await asClientFrom(ipv6(1, "ffff:ffff:ffff:ffff"), "wrong-key"));

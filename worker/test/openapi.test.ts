@@ -15,8 +15,11 @@ describe("GET /openapi.json", () => {
         "GET /v1/images/{id}",
         "GET /v1/reviews",
         "GET /v1/reviews/{id}",
+        "DELETE /v1/tasks/{id}",
         "GET /v1/tasks/{id}",
         "GET /v1/tasks/{id}/image",
+        "GET /v1/tasks/{id}/deliveries",
+        "POST /v1/tasks/{id}/callback/redeliver",
         "POST /v1/decisions",
         "POST /v1/reviews/claim",
         "POST /v1/reviews/{id}/announcement",
@@ -30,6 +33,8 @@ describe("GET /openapi.json", () => {
     }
     for (const path of ["/v1/reviews/claim", "/v1/reviews/{id}/announcement"]) expect(document.paths[path]!.post!.responses).toHaveProperty("429");
     expect(Object.keys(document.paths["/v1/decisions"]!.post!.responses).sort()).toEqual(["200", "400", "401", "404", "409"]);
+    expect(Object.keys(document.paths["/v1/tasks/{id}/deliveries"]!.get!.responses).sort()).toEqual(["200", "400", "401", "404", "429"]);
+    expect(Object.keys(document.paths["/v1/tasks/{id}/callback/redeliver"]!.post!.responses).sort()).toEqual(["200", "401", "404", "409", "429"]);
   });
 });
 

@@ -1,32 +1,19 @@
 // The review workflow from decision to final status and signed callback, with a real callback receiver.
 import { env } from "cloudflare:workers";
 import { introspectWorkflow } from "cloudflare:test";
-import { Webhook } from "standardwebhooks";
-import { describe, expect, inject, it } from "vitest";
-import type { Task } from "../src/domain/task.ts";
-import { STEPS } from "../src/workflows/review-workflow.ts";
-import { createQueuedTask, createTask, decide, decisionToken, passDeadline, waitForTask } from "./support/api.ts";
+import { describe, expect, it, vi } from "vitest";
+import type { DeliveryAttempt } from "../src/domain/delivery-attempt.ts";
+import { DELIVERY_SCHEDULE } from "../src/domain/delivery-schedule.ts";
+import { api, asClient, createQueuedTask, createTask, decide, decisionToken, passDeadline, waitForTask } from "./support/api.ts";
+import { receiver, settled, verified, verifiedAt, withoutWaits } from "./support/callbacks.ts";
 import { truncatedPng } from "./support/images.ts";
 
-type Delivery = { headers: Record<string, string>; body: string };
+const HOUR = 3_600_000;
 
-/** A named inbox on the callback receiver, answering the given statuses in turn (then 200). */
-async function receiver(statuses: number[] = []) {
-  const name = crypto.randomUUID();
-  const base = inject("receiverUrl");
-  await fetch(`${base}/script/${name}`, { method: "PUT", body: JSON.stringify(statuses) });
-  return {
-    url: `${base}/hooks/${name}`,
-    deliveries: async () => (await (await fetch(`${base}/deliveries/${name}`)).json()) as Delivery[],
-  };
+async function deliveryLog(taskId: string): Promise<DeliveryAttempt[]> {
+  const response = await api(`/v1/tasks/${taskId}/deliveries?limit=100`, { headers: asClient() });
+  return ((await response.json()) as { items: DeliveryAttempt[] }).items;
 }
-
-/** Verifies the Standard Webhooks signature the way a client would, and returns the event. */
-function verified(delivery: Delivery) {
-  return new Webhook(env.CALLBACK_SIGNING_SECRET).verify(delivery.body, delivery.headers) as { type: string; timestamp: string; data: Task };
-}
-
-const settled = (task: Task) => task.callback.state === "delivered" || task.callback.state === "failed";
 
 describe("review workflow", () => {
   it("approve: tags the image, completes, and delivers one signed task.completed callback", async () => {
@@ -37,14 +24,19 @@ describe("review workflow", () => {
     const done = await waitForTask(task.taskId, settled);
     expect(done.status).toBe("completed");
     expect(done.tags).toEqual(expect.arrayContaining([{ label: "red", score: expect.any(Number), source: "colour" }]));
-    expect(done.callback).toEqual({ url: inbox.url, state: "delivered", attempts: 1, lastError: null, deliveredAt: expect.any(String) });
+    expect(done.callback).toEqual({ url: inbox.url, state: "delivered", attempts: 1, lastError: null, deliveredAt: expect.any(String), nextAttemptAt: null });
 
     const [delivery, ...rest] = await inbox.deliveries();
     expect(rest).toHaveLength(0);
     expect(delivery!.headers["webhook-id"]).toBe(`msg_${task.taskId}`);
     const event = verified(delivery!);
     expect(event.type).toBe("task.completed");
-    expect(event.data).toEqual({ ...done, updatedAt: event.data.updatedAt, callback: { ...done.callback, state: "pending", attempts: 0, deliveredAt: null } });
+    // The task as it stood at the attempt: no attempt made yet, so no next one scheduled either.
+    expect(event.data).toEqual({
+      ...done,
+      updatedAt: event.data.updatedAt,
+      callback: { url: inbox.url, state: "pending", attempts: 0, lastError: null, deliveredAt: null },
+    });
   });
 
   it("reject: ends rejected with no tagging and a task.rejected callback", async () => {
@@ -83,49 +75,104 @@ describe("review workflow", () => {
     expect(verified((await inbox.deliveries())[0]!)).toMatchObject({ type: "task.failed" });
   });
 
-  it("a callback answering 500 twice then 200 is delivered on attempt 3, with the same webhook-id each time", async () => {
-    await using workflows = await introspectWorkflow(env.REVIEW_WORKFLOW);
-    await workflows.modifyAll(async (m) => {
-      await m.disableRetryDelays();
-    });
+  it("a callback answering 500 twice then 200 is delivered on attempt 3, with the same webhook-id and each attempt's own body", async () => {
+    await using _workflows = await withoutWaits();
     const inbox = await receiver([500, 500]);
     const task = await createTask({ callbackUrl: inbox.url });
     await decide(await decisionToken(task.taskId, "approve"));
 
     const done = await waitForTask(task.taskId, settled);
-    expect(done.callback).toEqual({ url: inbox.url, state: "delivered", attempts: 3, lastError: null, deliveredAt: expect.any(String) });
+    expect(done.callback).toEqual({ url: inbox.url, state: "delivered", attempts: 3, lastError: null, deliveredAt: expect.any(String), nextAttemptAt: null });
     const deliveries = await inbox.deliveries();
     expect(deliveries).toHaveLength(3);
     expect(new Set(deliveries.map((d) => d.headers["webhook-id"]))).toEqual(new Set([`msg_${task.taskId}`]));
-    expect(new Set(deliveries.map((d) => d.body)).size).toBe(1);
+    // Each body says the task as it stood at its attempt, the attempts before it included.
+    expect(deliveries.map((d) => verified(d).data.callback)).toMatchObject([
+      { state: "pending", attempts: 0, lastError: null },
+      { state: "pending", attempts: 1, lastError: "HTTP 500" },
+      { state: "pending", attempts: 2, lastError: "HTTP 500" },
+    ]);
   });
 
-  it("a callback that never succeeds is recorded failed after every attempt, and the task keeps its status", async () => {
-    await using workflows = await introspectWorkflow(env.REVIEW_WORKFLOW);
-    await workflows.modifyAll(async (m) => {
-      await m.disableRetryDelays();
-    });
-    const inbox = await receiver(Array.from({ length: 7 }, () => 503));
+  it("a callback that never succeeds is tried on the whole schedule, each attempt signed at its own time, then recorded failed", async () => {
+    await using _workflows = await withoutWaits();
+    const inbox = await receiver(DELIVERY_SCHEDULE.map(() => 503));
     const task = await createTask({ callbackUrl: inbox.url });
     await decide(await decisionToken(task.taskId, "reject"));
 
     const done = await waitForTask(task.taskId, settled);
     expect(done.status).toBe("rejected");
-    expect(done.callback).toEqual({ url: inbox.url, state: "failed", attempts: 7, lastError: "HTTP 503", deliveredAt: null });
-    expect(await inbox.deliveries()).toHaveLength(7);
+    expect(done.callback).toEqual({ url: inbox.url, state: "failed", attempts: 8, lastError: "HTTP 503", deliveredAt: null, nextAttemptAt: null });
+    const deliveries = await inbox.deliveries();
+    const log = await deliveryLog(task.taskId);
+    expect(deliveries).toHaveLength(8);
+    expect(log.map((entry) => entry.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    deliveries.forEach((delivery, index) => {
+      expect(delivery.headers["webhook-id"]).toBe(`msg_${task.taskId}`);
+      // Stamped when the attempt was made, and verified as a receiver would on arrival.
+      expect(Number(delivery.headers["webhook-timestamp"])).toBe(Math.floor(Date.parse(log[index]!.attemptedAt) / 1000));
+      const previous = log[index - 1];
+      expect(verifiedAt(delivery, delivery.receivedAt).data.callback).toEqual({
+        url: inbox.url,
+        state: "pending",
+        attempts: index,
+        lastError: previous ? "HTTP 503" : null,
+        deliveredAt: null,
+        // Announced when the previous attempt ended: that attempt's end plus the schedule's wait before this one.
+        ...(previous && { nextAttemptAt: new Date(Date.parse(previous.attemptedAt) + previous.durationMs + DELIVERY_SCHEDULE[index]!).toISOString() }),
+      });
+    });
   });
 
-  it("does not follow a redirect from the callback URL", async () => {
-    await using workflows = await introspectWorkflow(env.REVIEW_WORKFLOW);
-    await workflows.modifyAll(async (m) => {
-      await m.disableRetryDelays();
-    });
-    const inbox = await receiver(Array.from({ length: 7 }, () => 302));
+  it("signs each attempt at its own time: a receiver keeping the 5-minute tolerance accepts an attempt made 2 hours after the first", async () => {
+    const inbox = await receiver([503]);
+    const task = await createTask({ callbackUrl: inbox.url });
+    await decide(await decisionToken(task.taskId, "reject"));
+    await waitForTask(task.taskId, (t) => t.callback.attempts === 1);
+
+    // The workflow waits the schedule's first 5 s for real; its code runs in this isolate, so it reads this clock.
+    const later = Date.now() + 2 * HOUR;
+    vi.setSystemTime(later);
+    try {
+      await waitForTask(task.taskId, settled, 20_000);
+    } finally {
+      vi.useRealTimers();
+    }
+    const [first, second] = await inbox.deliveries();
+    expect(verifiedAt(first!, first!.receivedAt).data.callback).toMatchObject({ attempts: 0 });
+    expect(Number(second!.headers["webhook-timestamp"])).toBe(Math.floor(later / 1000));
+    expect(verifiedAt(second!, later).data.callback).toMatchObject({ attempts: 1, lastError: "HTTP 503" });
+  }, 30_000);
+
+  it("stops at once when the receiver answers 410 Gone, and records why", async () => {
+    await using workflows = await withoutWaits();
+    const inbox = await receiver([410]);
     const task = await createTask({ callbackUrl: inbox.url });
     await decide(await decisionToken(task.taskId, "reject"));
 
     const done = await waitForTask(task.taskId, settled);
-    expect(done.callback).toMatchObject({ state: "failed", attempts: 7, lastError: "HTTP 302" });
+    expect(done.callback).toEqual({
+      url: inbox.url,
+      state: "failed",
+      attempts: 1,
+      lastError: "HTTP 410 Gone: the receiver asked for no more deliveries",
+      deliveredAt: null,
+      nextAttemptAt: null,
+    });
+    const [instance] = await workflows.get();
+    await instance!.waitForStatus("complete");
+    expect(await inbox.deliveries()).toHaveLength(1);
+    expect(await deliveryLog(task.taskId)).toMatchObject([{ attempt: 1, outcome: "gone", status: 410 }]);
+  });
+
+  it("does not follow a redirect from the callback URL", async () => {
+    await using _workflows = await withoutWaits();
+    const inbox = await receiver(DELIVERY_SCHEDULE.map(() => 302));
+    const task = await createTask({ callbackUrl: inbox.url });
+    await decide(await decisionToken(task.taskId, "reject"));
+
+    const done = await waitForTask(task.taskId, settled);
+    expect(done.callback).toMatchObject({ state: "failed", attempts: 8, lastError: "HTTP 302" });
   });
 
   it("a task without a callback URL completes with callback state none", async () => {
@@ -133,5 +180,17 @@ describe("review workflow", () => {
     await decide(await decisionToken(task.taskId, "approve"));
     const done = await waitForTask(task.taskId, (t) => t.status === "completed");
     expect(done.callback).toEqual({ url: null, state: "none", attempts: 0, lastError: null, deliveredAt: null });
+  });
+});
+
+describe("delivery schedule", () => {
+  it("is the Standard Webhooks reference schedule, spans more than a day, and fits the Workflows limits", () => {
+    expect(DELIVERY_SCHEDULE).toEqual([0, 5_000, 5 * 60_000, 30 * 60_000, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR]);
+    expect(DELIVERY_SCHEDULE.reduce((sum, wait) => sum + wait, 0)).toBeGreaterThan(24 * HOUR);
+    DELIVERY_SCHEDULE.slice(1).forEach((wait, index) => expect(wait).toBeGreaterThanOrEqual(DELIVERY_SCHEDULE[index]!));
+    // https://developers.cloudflare.com/workflows/reference/limits/: step.sleep up to 365 days; 1,024 steps an
+    // instance on Workers Free. An attempt takes a sleep, the attempt and its record; six steps come before them.
+    expect(Math.max(...DELIVERY_SCHEDULE)).toBeLessThanOrEqual(365 * 24 * HOUR);
+    expect(6 + 3 * DELIVERY_SCHEDULE.length).toBeLessThanOrEqual(1024);
   });
 });

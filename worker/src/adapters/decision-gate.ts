@@ -1,4 +1,5 @@
 // The DECISIONS Durable Object namespace: one gate per task, addressed by task id.
+import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
 import type { Decision } from "../domain/task.ts";
 import type { DecideOutcome, DecisionGate, ReviewState, SettleOutcome } from "../objects/decision-gate.ts";
@@ -9,6 +10,9 @@ const gate = (env: Env, taskId: string): DurableObjectStub<DecisionGate> => env.
 export const openGate = async (env: Env, taskId: string, deadline: number, now: number): Promise<void> => {
   await gate(env, taskId).open(taskId, deadline, now);
 };
+
+export const withdrawAtGate = async (env: Env, taskId: string, now: number): Promise<{ finishing: boolean } | null> =>
+  gate(env, taskId).withdraw(now);
 
 export const prescreenDoneAtGate = async (env: Env, taskId: string, now: number): Promise<void> => {
   await gate(env, taskId).prescreenDone(now);
@@ -28,3 +32,6 @@ export const announceAtGate = async (env: Env, taskId: string, announcement: Ann
 
 export const reviewAtGate = async (env: Env, taskId: string, now: number): Promise<ReviewState | null> =>
   gate(env, taskId).review(now);
+
+export const redeliveryTurnAtGate = async (env: Env, taskId: string, now: number, intervalMs: number): Promise<RedeliveryTurn> =>
+  gate(env, taskId).redeliveryTurn(now, intervalMs);

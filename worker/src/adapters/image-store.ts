@@ -19,3 +19,7 @@ export async function readImageBytes(bucket: R2Bucket, taskId: string): Promise<
   if (!object) throw new Error(`The image of ${taskId} is missing from R2`);
   return new Uint8Array(await object.arrayBuffer());
 }
+
+export async function deleteImage(bucket: R2Bucket, taskId: string): Promise<void> {
+  await bucket.delete(imageKey(taskId));
+}

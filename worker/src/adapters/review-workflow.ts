@@ -11,6 +11,19 @@ export async function startReview(workflow: Workflow<ReviewParams>, taskId: stri
   }
 }
 
+/** Stops the task's instance if it is still at work (tagging, calling back); one that has ended or never started is left. */
+export async function stopReview(workflow: Workflow<ReviewParams>, taskId: string): Promise<void> {
+  let instance: WorkflowInstance;
+  try {
+    instance = await workflow.get(taskId);
+  } catch {
+    return;
+  }
+  const { status } = await instance.status();
+  if (status === "complete" || status === "errored" || status === "terminated") return;
+  await instance.terminate();
+}
+
 async function instanceExists(workflow: Workflow<ReviewParams>, id: string): Promise<boolean> {
   try {
     await workflow.get(id);

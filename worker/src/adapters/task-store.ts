@@ -22,6 +22,31 @@ export async function putTaskRecord(kv: KVNamespace, record: TaskRecord): Promis
   await kv.put(taskKey(record.task.taskId), JSON.stringify(record));
 }
 
+export async function deleteTaskRecord(kv: KVNamespace, taskId: string): Promise<void> {
+  await kv.delete(taskKey(taskId));
+}
+
+// Retention: one key per task that reached a final state, in order of that moment, so the sweep reads only the due.
+const RETENTION_PREFIX = "retention:v1:";
+
+export async function scheduleDeletion(kv: KVNamespace, taskId: string, finalAt: string): Promise<void> {
+  await kv.put(`${RETENTION_PREFIX}${finalAt}:${taskId}`, "");
+}
+
+export type DueDeletion = { key: string; taskId: string };
+
+/** The oldest tasks whose final state came before `before` (ISO-8601), at most `limit`. */
+export async function listDueDeletions(kv: KVNamespace, before: string, limit: number): Promise<DueDeletion[]> {
+  const page = await kv.list({ prefix: RETENTION_PREFIX, limit });
+  return page.keys
+    .filter((key) => key.name.slice(RETENTION_PREFIX.length) < before)
+    .map((key) => ({ key: key.name, taskId: key.name.slice(key.name.lastIndexOf(":") + 1) }));
+}
+
+export async function forgetDeletion(kv: KVNamespace, due: DueDeletion): Promise<void> {
+  await kv.delete(due.key);
+}
+
 export async function enqueuePending(kv: KVNamespace, record: TaskRecord): Promise<void> {
   const metadata = { taskId: record.task.taskId };
   await Promise.all([kv.put(indexKey(PENDING_PREFIX, record), "", { metadata }), kv.put(indexKey(CLAIMABLE_PREFIX, record), "", { metadata })]);
@@ -63,6 +88,14 @@ type HashEntry = { taskIds: string[] };
 export async function indexPerceptualHash(kv: KVNamespace, taskId: string, hash: string, earlier: string[], keep: number): Promise<void> {
   const metadata: HashEntry = { taskIds: [taskId, ...earlier.filter((id) => id !== taskId)].slice(0, keep) };
   await Promise.all(hashBands(hash).map((value, band) => kv.put(`${hashBandPrefix(band, value)}${hash}`, "", { metadata })));
+}
+
+/** Takes the task out of its hash's entries; the entries go when no task is left in them. */
+export async function unindexPerceptualHash(kv: KVNamespace, taskId: string, hash: string): Promise<void> {
+  const keys = hashBands(hash).map((value, band) => `${hashBandPrefix(band, value)}${hash}`);
+  const { metadata } = await kv.getWithMetadata<HashEntry>(keys[0]!);
+  const taskIds = (metadata?.taskIds ?? []).filter((id) => id !== taskId);
+  await Promise.all(keys.map((key) => (taskIds.length === 0 ? kv.delete(key) : kv.put(key, "", { metadata: { taskIds } }))));
 }
 
 /**

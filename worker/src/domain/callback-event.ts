@@ -11,26 +11,37 @@ const EVENT_TYPES: Partial<Record<TaskStatus, CallbackEventType>> = {
   failed: "task.failed",
 };
 
-/** A message ready to send: the same id, timestamp and body on every retry. */
+/**
+ * One attempt's message, built when the attempt is made: the id never changes, while the timestamp and body are the
+ * attempt's own, as Standard Webhooks asks (receivers refuse a timestamp more than 5 minutes off their clock).
+ */
 export type CallbackMessage = { id: string; timestamp: number; body: string };
 
+/** One final event per task, so the task id names it; receivers dedupe retries and redeliveries on it. */
+export const callbackMessageId = (taskId: string) => `msg_${taskId}`;
+
+/** The event for `task` as it stands, stamped `now`. */
 export function buildCallbackMessage(task: Task, now: Date): CallbackMessage {
   const type = EVENT_TYPES[task.status];
   if (!type) throw new Error(`A task in status ${task.status} has no callback event`);
   return {
-    // One final event per task, so the task id names it; receivers dedupe retries on it.
-    id: `msg_${task.taskId}`,
+    id: callbackMessageId(task.taskId),
     timestamp: Math.floor(now.getTime() / 1000),
     body: JSON.stringify({ type, timestamp: now.toISOString(), data: task }),
   };
 }
 
-/** The three webhook-* headers for a message, keyed with a `whsec_` secret. */
-export function signCallbackMessage(secret: string, message: CallbackMessage): Record<string, string> {
-  const signature = new Webhook(secret).sign(message.id, new Date(message.timestamp * 1000), message.body);
+/**
+ * The three webhook-* headers for a message, with one signature per `whsec_` secret (newest first). Standard Webhooks
+ * makes webhook-signature a space-delimited list for this: while a secret is rotated, a receiver holding either the
+ * old or the new one finds a signature it can verify.
+ */
+export function signCallbackMessage(secrets: readonly string[], message: CallbackMessage): Record<string, string> {
+  const timestamp = new Date(message.timestamp * 1000);
+  const signatures = secrets.map((secret) => new Webhook(secret).sign(message.id, timestamp, message.body));
   return {
     "webhook-id": message.id,
     "webhook-timestamp": String(message.timestamp),
-    "webhook-signature": signature,
+    "webhook-signature": signatures.join(" "),
   };
 }

@@ -44,6 +44,12 @@ export const CallbackSchema = z.object({
   attempts: z.number().int().min(0),
   lastError: z.string().nullable(),
   deliveredAt: z.iso.datetime().nullable(),
+  // Optional because tasks are created without it: it appears with the first delivery attempt.
+  nextAttemptAt: z.iso
+    .datetime()
+    .nullable()
+    .optional()
+    .meta({ description: "When the next scheduled delivery attempt is due; null when none is. Absent until the first attempt." }),
 });
 export type Callback = z.infer<typeof CallbackSchema>;
 

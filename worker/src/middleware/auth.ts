@@ -4,7 +4,7 @@ import { createMiddleware } from "hono/factory";
 import ipaddr from "ipaddr.js";
 import { recordAuthFailure, throttledFor } from "../adapters/auth-failures.ts";
 import type { AppEnv } from "../app-env.ts";
-import { secretsEqual } from "../domain/secure-compare.ts";
+import { matchesAnySecret } from "../domain/secure-compare.ts";
 import { AppError, tooManyAuthFailures } from "../errors.ts";
 
 export const bearerToken = (c: Context): string | null => {
@@ -50,9 +50,9 @@ export const clientAuth = () =>
   createMiddleware<AppEnv>(async (c, next) => {
     const token = bearerToken(c);
     if (token === null) throw unauthorized();
-    // Every key is compared, so the time taken does not reveal which client (if any) matched.
+    // Every key of every client is compared, so the time taken does not reveal which client (if any) matched.
     const matches = await Promise.all(
-      Object.entries(c.var.settings.clientKeys).map(async ([clientId, key]) => ((await secretsEqual(token, key)) ? clientId : null)),
+      Object.entries(c.var.settings.clientKeys).map(async ([clientId, keys]) => ((await matchesAnySecret(token, keys)) ? clientId : null)),
     );
     const clientId = matches.find((id) => id !== null);
     await throttleAuthAttempt(c, clientId !== undefined);
@@ -65,7 +65,7 @@ export const reviewerAuth = () =>
   createMiddleware<AppEnv>(async (c, next) => {
     const token = bearerToken(c);
     if (token === null) throw unauthorized();
-    const valid = await secretsEqual(token, c.var.settings.reviewerToken);
+    const valid = await matchesAnySecret(token, c.var.settings.reviewerTokens);
     await throttleAuthAttempt(c, valid);
     if (!valid) throw unauthorized();
     await next();

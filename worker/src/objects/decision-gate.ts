@@ -4,6 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import { requestPrescreen } from "../adapters/prescreen-queue.ts";
 import { startReview } from "../adapters/review-workflow.ts";
 import { decisionFingerprint } from "../domain/decision-token.ts";
+import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
 import type { Decision } from "../domain/task.ts";
 
@@ -29,7 +30,7 @@ const START_RETRY_MS = 30 * 1000;
 
 export type DecideOutcome =
   | { outcome: "won" | "replay" | "conflict"; decision: Decision }
-  | { outcome: "expired" }
+  | { outcome: "expired" | "withdrawn" }
   | { outcome: "unknown" };
 
 export type ReviewState = {
@@ -42,6 +43,11 @@ export type ReviewState = {
 export type SettleOutcome = { outcome: "decided"; decision: Decision } | { outcome: "expired" | "unknown" };
 
 const STATE_KEY = "gate";
+// Redelivery pacing lives under its own key: it never reads or changes the review's state.
+const REDELIVERY_KEY = "redelivery";
+// A deleted task's gate keeps only when it was withdrawn, so a late decision hears why, then forgets even that.
+const TOMBSTONE_KEY = "withdrawn";
+const TOMBSTONE_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * Every method reads and writes synchronously through the SQLite-backed storage API before its first await, so each
@@ -80,7 +86,7 @@ export class DecisionGate extends DurableObject<Env> {
    */
   async decide(decision: Decision, jti: string, now: number): Promise<DecideOutcome> {
     const gate = this.expireIfDue(now);
-    if (!gate) return { outcome: "unknown" };
+    if (!gate) return { outcome: this.ctx.storage.kv.get(TOMBSTONE_KEY) === undefined ? "unknown" : "withdrawn" };
     if (gate.state === "expired") return { outcome: "expired" };
     const fingerprint = decisionFingerprint(decision, jti);
     if (gate.state === "decided") {
@@ -125,13 +131,36 @@ export class DecisionGate extends DurableObject<Env> {
   }
 
   /**
+   * Ends the task for good (deleted by its client, or past retention): its review is closed to every later call and
+   * nothing more is started. Answers whether its workflow may be running, or null for a gate that was never opened.
+   */
+  async withdraw(now: number): Promise<{ finishing: boolean } | null> {
+    const gate = this.read();
+    if (!gate) return this.ctx.storage.kv.get(TOMBSTONE_KEY) === undefined ? null : { finishing: false };
+    this.ctx.storage.kv.delete(STATE_KEY);
+    this.ctx.storage.kv.put(TOMBSTONE_KEY, now);
+    await this.ctx.storage.setAlarm(now + TOMBSTONE_MS);
+    return { finishing: gate.finishing };
+  }
+
+  /** Paces client-requested callback redeliveries to one per `intervalMs`: this one's number, or how long to wait. */
+  redeliveryTurn(now: number, intervalMs: number): RedeliveryTurn {
+    const last = this.ctx.storage.kv.get<{ count: number; at: number }>(REDELIVERY_KEY);
+    if (last && now < last.at + intervalMs) return { waitMs: last.at + intervalMs - now };
+    const granted = (last?.count ?? 0) + 1;
+    this.ctx.storage.kv.put(REDELIVERY_KEY, { count: granted, at: now });
+    return { granted };
+  }
+
+  /**
    * The deadline, a pre-screen to chase, or a workflow to start: the alarm does whichever is due. Cloudflare retries a
    * throwing alarm only a few times, so a failed start re-arms the alarm itself instead.
    */
   override async alarm(): Promise<void> {
     const now = Date.now();
     const gate = this.expireIfDue(now);
-    if (!gate) return;
+    // Only a withdrawn task's tombstone sets an alarm without a gate: its time is up.
+    if (!gate) return this.ctx.storage.deleteAll();
     if (!gate.prescreened) {
       await requestPrescreen(this.env.PRESCREENS, gate.taskId);
     } else if (gate.state !== "pending" && !gate.finishing) {

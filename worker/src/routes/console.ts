@@ -16,7 +16,7 @@ import { sessionsPage } from "../console/sessions-view.ts";
 import { describeDecision, type Notice, taskLive, taskPage, type TaskView } from "../console/task-view.ts";
 import type { DecisionClaims } from "../domain/decision-token.ts";
 import { signPreviewUrl } from "../domain/preview-url.ts";
-import { secretsEqual } from "../domain/secure-compare.ts";
+import { matchesAnySecret } from "../domain/secure-compare.ts";
 import { DecisionSchema, MAX_REASON_LENGTH, TASK_ID_PATTERN } from "../domain/task.ts";
 import { parseMetadata } from "../domain/upload.ts";
 import { AppError, taskNotFound } from "../errors.ts";
@@ -62,7 +62,7 @@ consoleRoutes.post("/sign-in", async (c) => {
   const token = typeof form.token === "string" ? form.token : "";
   const name = typeof form.name === "string" ? form.name.trim() : "";
   // A blank field guesses nothing, so it is refused without counting against the source, as the API does.
-  const valid = token !== "" && (await secretsEqual(token, c.var.settings.reviewerToken));
+  const valid = token !== "" && (await matchesAnySecret(token, c.var.settings.reviewerTokens));
   if (token !== "") await throttleAuthAttempt(c, valid);
   if (!valid) return c.html(page("Sign in", signInForm("That reviewer token is not valid.")), 401);
   if (name.length < 1 || name.length > 100) return c.html(page("Sign in", signInForm("Give a name of 1 to 100 characters.")), 400);

@@ -10,6 +10,7 @@ import { clientAuth } from "../middleware/auth.ts";
 import { uploadLimit } from "../middleware/upload-limit.ts";
 import { createRouter, errorResponses } from "../router.ts";
 import { createTask } from "../services/create-task.ts";
+import { deleteTask } from "../services/delete-task.ts";
 import { readUpload, UPLOAD_BODY } from "./upload-body.ts";
 
 const TaskIdParams = z.object({ id: z.string().meta({ param: { name: "id", in: "path" }, example: "tsk_0123456789abcdef0123456789abcdef" }) });
@@ -67,6 +68,21 @@ const image = createRoute({
   },
 });
 
+const remove = createRoute({
+  method: "delete",
+  path: "/v1/tasks/{id}",
+  summary: "Delete a task and everything it left",
+  description:
+    "A pending task's review closes (later decisions answer 409 review_withdrawn) and no callback is sent; the image, record and queue entries go at once. Afterwards the task answers 404.",
+  security: [{ client: [] }],
+  middleware: [clientAuth()] as const,
+  request: { params: TaskIdParams },
+  responses: {
+    204: { description: "Deleted." },
+    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"], 429: ["too_many_auth_failures"] }),
+  },
+});
+
 async function ownTask(env: Env, clientId: string, taskId: string) {
   const record = TASK_ID_PATTERN.test(taskId) ? await getTaskRecord(env.TASKS, taskId) : null;
   // Another client's task answers exactly like a missing one, so ids cannot be probed.
@@ -87,6 +103,12 @@ export const tasks = createRouter()
     const record = await ownTask(c.env, c.var.clientId, c.req.valid("param").id);
     c.header("Cache-Control", "private, no-cache");
     return c.json(record.task, 200);
+  })
+  .openapi(remove, async (c) => {
+    const { id } = c.req.valid("param");
+    // Another client's task is refused like a missing one, so ids cannot be probed.
+    if (!TASK_ID_PATTERN.test(id) || !(await deleteTask(c.env, c.var.clientId, id, Date.now()))) throw taskNotFound();
+    return c.body(null, 204);
   })
   .openapi(image, async (c) => {
     const record = await ownTask(c.env, c.var.clientId, c.req.valid("param").id);

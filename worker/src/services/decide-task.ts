@@ -13,6 +13,8 @@ export async function decideTask(env: Env, claims: DecisionClaims, now: Date): P
       throw taskNotFound();
     case "expired":
       throw new AppError(409, "review_expired", "The review deadline passed before this decision arrived.");
+    case "withdrawn":
+      throw new AppError(409, "review_withdrawn", "The task was deleted, so its review is closed.");
     case "conflict":
       throw new AppError(409, "already_decided", `${result.decision.reviewer.name} already decided this task.`, {
         decision: result.decision,

@@ -2,16 +2,16 @@
 // call the client back. Nothing here waits for a human.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
 import { NonRetryableError } from "cloudflare:workflows";
-import { deliverCallback } from "../adapters/callbacks.ts";
 import { settleAtGate } from "../adapters/decision-gate.ts";
+import { recordDeliveryAttempt } from "../adapters/delivery-log.ts";
 import { readImageBytes } from "../adapters/image-store.ts";
 import type { ReviewParams } from "../adapters/review-workflow.ts";
 import { captionImage, tagImage } from "../adapters/tagger.ts";
-import { dequeuePending, getTaskRecord, putTaskRecord } from "../adapters/task-store.ts";
+import { dequeuePending, getTaskRecord, putTaskRecord, scheduleDeletion } from "../adapters/task-store.ts";
 import { readSettings, type Settings } from "../config.ts";
-import { buildCallbackMessage } from "../domain/callback-event.ts";
-import { checkCallbackUrl } from "../domain/callback-url.ts";
-import { type Callback, statusAfter, type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
+import { callbackAfterAttempt, DELIVERY_SCHEDULE } from "../domain/delivery-schedule.ts";
+import { FINAL_STATUSES, statusAfter, type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
+import { attemptDelivery } from "../services/deliver-callback.ts";
 
 // Step names are replay keys and test handles: stable phrases, never ids or counters.
 export const STEPS = {
@@ -21,22 +21,17 @@ export const STEPS = {
   tagImage: "tag image",
   captionImage: "caption image",
   recordTags: "record tags",
-  prepareCallback: "prepare callback",
+  waitForAttempt: "wait for next callback attempt",
   deliverCallback: "deliver callback",
-  recordCallback: "record callback outcome",
+  recordAttempt: "record callback attempt",
 } as const;
 
 // KV allows one write per second per key, so a record write that collides retries after a pause.
 const STORE: WorkflowStepConfig = { retries: { limit: 5, delay: "1 second", backoff: "exponential" }, timeout: "30 seconds" };
 const TAG: WorkflowStepConfig = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "2 minutes" };
-// 7 attempts, 1 + 2 + 4 + 8 + 16 + 32 = 63 minutes apart in all: the contract asks for 6 over an hour at least.
-export const CALLBACK_ATTEMPTS = 7;
-const CALLBACK: WorkflowStepConfig = {
-  retries: { limit: CALLBACK_ATTEMPTS - 1, delay: "1 minute", backoff: "exponential" },
-  timeout: "30 seconds",
-};
-
-type CallbackOutcome = Pick<Callback, "state" | "attempts" | "lastError" | "deliveredAt">;
+// An attempt returns the receiver's failures as its result, so a throw is a fault on our side (the step timed out, the
+// instance was evicted): try again soon, a couple of times. The POST itself gives up after 10 s.
+const ATTEMPT: WorkflowStepConfig = { retries: { limit: 2, delay: "5 seconds", backoff: "constant" }, timeout: "30 seconds" };
 
 export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
   override async run(event: Readonly<WorkflowEvent<ReviewParams>>, step: WorkflowStep) {
@@ -89,30 +84,24 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     return this.save(step, STEPS.recordTags, record, tags ? { status: "completed", tags, caption } : { status: "failed" });
   }
 
-  /** Delivers the final event to the client's callback URL with retries, and records how it went. */
+  /**
+   * Delivers the final event on DELIVERY_SCHEDULE until it is delivered, the receiver answers 410, the URL no longer
+   * passes the SSRF rules, or the schedule runs out. Each attempt is a step of its own that builds and signs the
+   * message when it runs, so it carries its own timestamp and the task as it then stands; a record step then writes
+   * the task and the delivery log. The waits are step.sleep between steps rather than retry delays inside one step:
+   * each attempt's outcome is kept as a step result, the writes get their own retries, and a 410 just ends the loop.
+   */
   private async callBack(step: WorkflowStep, record: TaskRecord, url: string, settings: Settings): Promise<TaskRecord> {
-    const message = await step.do(STEPS.prepareCallback, async () => {
-      const check = checkCallbackUrl(url, { allowLoopback: settings.allowLoopbackCallbacks });
-      return check.ok ? buildCallbackMessage(record.task, new Date()) : { refused: check.reason };
-    });
-
-    let outcome: CallbackOutcome;
-    if ("refused" in message) {
-      // Settings can change between upload and delivery; the URL is never called if it no longer passes.
-      outcome = { state: "failed", attempts: 0, lastError: message.refused, deliveredAt: null };
-    } else {
-      try {
-        outcome = await step.do(STEPS.deliverCallback, CALLBACK, async (ctx) => {
-          const result = await deliverCallback(url, settings.callbackSecret, message);
-          if (result.ok) return { state: "delivered" as const, attempts: ctx.attempt, lastError: null, deliveredAt: new Date().toISOString() };
-          await this.recordFailedAttempt(record, ctx.attempt, result.error);
-          throw new Error(result.error);
-        });
-      } catch (error) {
-        outcome = { state: "failed", attempts: CALLBACK_ATTEMPTS, lastError: error instanceof Error ? error.message : String(error), deliveredAt: null };
-      }
+    for (const [index, wait] of DELIVERY_SCHEDULE.entries()) {
+      if (record.task.callback.state !== "pending") break;
+      if (wait > 0) await step.sleep(STEPS.waitForAttempt, wait);
+      const task = record.task;
+      const attempt = await step.do(STEPS.deliverCallback, ATTEMPT, () => attemptDelivery(settings, task, url, "schedule", index + 1));
+      record = await this.save(step, STEPS.recordAttempt, record, { callback: callbackAfterAttempt(task.callback, attempt) }, () =>
+        recordDeliveryAttempt(this.env.TASKS, task.taskId, attempt),
+      );
     }
-    return this.save(step, STEPS.recordCallback, record, { callback: { ...record.task.callback, ...outcome } });
+    return record;
   }
 
   /**
@@ -129,17 +118,11 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     const at = await step.do(name, STORE, async () => {
       const now = new Date().toISOString();
       await putTaskRecord(this.env.TASKS, updateTask(record, change, now));
+      // Retention counts from the moment a task reaches its final state.
+      if (change.status && FINAL_STATUSES.has(change.status)) await scheduleDeletion(this.env.TASKS, record.task.taskId, now);
       await after?.();
       return now;
     });
     return updateTask(record, change, at);
-  }
-
-  /** Progress for pollers between retries; the step's own outcome is what counts, so a failed write is only logged. */
-  private async recordFailedAttempt(record: TaskRecord, attempts: number, lastError: string): Promise<void> {
-    const next = updateTask(record, { callback: { ...record.task.callback, attempts, lastError } }, new Date().toISOString());
-    await putTaskRecord(this.env.TASKS, next).catch((error) =>
-      console.warn(JSON.stringify({ event: "callback_progress_not_saved", taskId: record.task.taskId, error: String(error) })),
-    );
   }
 }

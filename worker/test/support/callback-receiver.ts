@@ -1,11 +1,11 @@
 // A real HTTP callback receiver on a free loopback port, started once in Node for the workerd tests.
-// POST /hooks/<name> records the request and answers the next scripted status (200 once the script runs out);
-// PUT /script/<name> sets the statuses; GET /deliveries/<name> returns what was received.
+// POST /hooks/<name> records the request and when it arrived, and answers the next scripted status (200 once the
+// script runs out); PUT /script/<name> sets the statuses; GET /deliveries/<name> returns what was received.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 
-type Delivery = { headers: Record<string, string>; body: string };
+type Delivery = { headers: Record<string, string>; body: string; receivedAt: number };
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -25,7 +25,7 @@ export default async function setup(project: TestProject) {
 
     if (request.method === "POST" && kind === "hooks") {
       const headers = Object.fromEntries(Object.entries(request.headers).map(([key, value]) => [key, String(value)]));
-      deliveries.set(name, [...(deliveries.get(name) ?? []), { headers, body }]);
+      deliveries.set(name, [...(deliveries.get(name) ?? []), { headers, body, receivedAt: Date.now() }]);
       response.writeHead(scripts.get(name)?.shift() ?? 200).end();
     } else if (request.method === "PUT" && kind === "script") {
       scripts.set(name, JSON.parse(body) as number[]);

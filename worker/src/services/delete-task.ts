@@ -1,0 +1,34 @@
+// Deleting a task, by its client or at the end of retention: its review closes for good, its work stops, and
+// everything it left (image, record, queue and index entries, the delivery log) is removed.
+import { withdrawAtGate } from "../adapters/decision-gate.ts";
+import { deleteDeliveryAttempts } from "../adapters/delivery-log.ts";
+import { deleteImage } from "../adapters/image-store.ts";
+import { stopReview } from "../adapters/review-workflow.ts";
+import { deleteTaskRecord, dequeuePending, getTaskRecord, unindexPerceptualHash } from "../adapters/task-store.ts";
+import type { TaskRecord } from "../domain/task.ts";
+
+/** Deletes the client's own task; false when there is none (another client's task counts as none). */
+export async function deleteTask(env: Env, clientId: string, taskId: string, now: number): Promise<boolean> {
+  const record = await getTaskRecord(env.TASKS, taskId);
+  if (!record || record.clientId !== clientId) return false;
+  await eraseTask(env, record, now);
+  return true;
+}
+
+/**
+ * The gate closes first, so no decision, pre-screen or alarm starts anything new; a workflow already at work is
+ * stopped, so no callback goes out; the record goes last, so a deletion cut short is finished by the next attempt.
+ */
+export async function eraseTask(env: Env, record: TaskRecord, now: number): Promise<void> {
+  const taskId = record.task.taskId;
+  const gate = await withdrawAtGate(env, taskId, now);
+  if (gate?.finishing) await stopReview(env.REVIEW_WORKFLOW, taskId);
+  const hash = record.prescreen?.perceptualHash;
+  await Promise.all([
+    deleteImage(env.IMAGES, taskId),
+    dequeuePending(env.TASKS, record),
+    deleteDeliveryAttempts(env.TASKS, taskId),
+    ...(hash ? [unindexPerceptualHash(env.TASKS, taskId, hash)] : []),
+  ]);
+  await deleteTaskRecord(env.TASKS, taskId);
+}
