@@ -1,14 +1,15 @@
-// Usage: npm start   (env: PORT=8787, GREENLIGHT_STATE_DIR=.wrangler/state, REVIEW_TIMEOUT, CLAIM_LEASE, MAX_UPLOAD_BYTES)
+// Usage: npm start   (env: PORT=8787, GREENLIGHT_STATE_DIR=.wrangler/state, REVIEW_TIMEOUT, CLAIM_LEASE, MAX_UPLOAD_BYTES,
+//                    GREENLIGHT_TRACING=1 to keep wrangler's local tracing on)
 // Runs the whole pipeline on this machine with no account and no network: the embedded tagger service, and
 // `wrangler dev --local` with local KV, R2, Durable Objects and Workflows calling it; waits for both, then prints
 // where everything is.
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, relative, resolve } from "node:path";
-import { devClient, devVarsFile, ROOT, setting } from "./lib/dev-vars.ts";
+import { devClient, devVarsFile, newestSetting, ROOT, setting } from "./lib/dev-vars.ts";
 import { freePort, isPortFree, LOOPBACK } from "./lib/ports.ts";
 import { waitFor } from "./lib/wait.ts";
+import { localWranglerEnv, WRANGLER_CLI } from "./lib/wrangler.ts";
 
 const PASSED_THROUGH = ["REVIEW_TIMEOUT", "CLAIM_LEASE", "MAX_UPLOAD_BYTES"] as const;
 const READY_TIMEOUT_MS = Number(process.env.GREENLIGHT_READY_TIMEOUT_MS ?? 90_000);
@@ -38,7 +39,7 @@ const ownDevVars = existsSync(resolve(ROOT, ".dev.vars"));
 const overrides = PASSED_THROUGH.filter((name) => process.env[name]).map((name) => [name, process.env[name] as string] as const);
 const args = [
   "--no-warnings",
-  resolve(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "wrangler-dist/cli.js"),
+  WRANGLER_CLI,
   "dev",
   "--local",
   "--ip", LOOPBACK,
@@ -61,13 +62,7 @@ const tagger = spawn(process.execPath, ["--no-warnings", resolve(ROOT, "worker/l
 const wrangler = spawn(process.execPath, args, {
   cwd: ROOT,
   stdio: ["ignore", "pipe", "pipe"],
-  env: {
-    ...process.env,
-    CLOUDFLARE_CF_FETCH_ENABLED: "false",
-    WRANGLER_SEND_METRICS: "false",
-    // The banner's update check is the only network call left; the local stack needs none.
-    WRANGLER_HIDE_BANNER: "true",
-  },
+  env: localWranglerEnv(),
 });
 
 // Wrangler's startup chatter is kept back (and shown only if it fails); once ready, its request log streams through.
@@ -161,7 +156,7 @@ function printSummary() {
       `  API base URL    ${baseUrl}`,
       `  OpenAPI         ${baseUrl}/openapi.json`,
       `  Client key      ${client.key}   (client "${client.id}"; Authorization: Bearer ${client.key})`,
-      `  Reviewer token  ${setting("REVIEWER_TOKEN")}`,
+      `  Reviewer token  ${newestSetting("REVIEWER_TOKEN")}`,
       `  Tagger          ${taggerUrl} (the embedded tagger standing in for Workers AI)`,
       `  Secrets from    ${shown(devVarsFile())}${ownDevVars ? "" : " (dev-only defaults; copy it to .dev.vars to change them)"}`,
       `  State           kept in ${shown(stateDir)} (a restart loses nothing; delete it to start empty)`,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDecisionToken } from "../../worker/src/domain/decision-token.ts";
 import { ROOT, setting } from "../../scripts/lib/dev-vars.ts";
 import { freePort } from "../../scripts/lib/ports.ts";
-import { type Stack, startStack, stopAllStacks } from "../e2e/stack.ts";
+import { type Stack, startStack, stopAllStacks } from "../../scripts/lib/stack.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FIXTURES = join(ROOT, "worker/local-tagger/fixtures");

@@ -1,10 +1,12 @@
 // End to end: crafted images uploaded to `npm start` leave the Worker's memory bounded, /healthz answering, and every task reviewable.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { devClient, setting } from "../../scripts/lib/dev-vars.ts";
 import { greenlightClient, type ReviewItem } from "../../scripts/lib/greenlight-client.ts";
+import { processGroup } from "../../scripts/lib/proc.ts";
+import { type Stack, startStack, stopAllStacks, tail } from "../../scripts/lib/stack.ts";
 import { waitFor } from "../../scripts/lib/wait.ts";
 import {
   gifWithEmptyFrames,
@@ -15,7 +17,6 @@ import {
   progressiveJpegWithScans,
   webpWithHugeFrame,
 } from "../support/hostile-images.ts";
-import { type Stack, startStack, stopAllStacks, tail } from "./stack.ts";
 
 // Each one made the old in-isolate decoders use gigabytes or block the Worker for tens of seconds; sizes fit the default 10 MiB limit.
 const HOSTILE: [string, string, Uint8Array][] = [
@@ -44,24 +45,14 @@ afterAll(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-/** Resident memory of the stack's workerd, which runs the Worker; the Images binding's decoding runs in wrangler's Node process. */
+/**
+ * Resident memory of the stack's workerd processes (wrangler runs two: its proxy and the one that runs the Worker);
+ * the Images binding's decoding runs in wrangler's Node process.
+ */
 function workerdRssMb(): number {
-  const pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
-  for (const pid of pids) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    } catch {
-      continue; // the process ended while we looked
-    }
-    // Fields after the parenthesised command name: state, ppid, pgrp.
-    const [command, rest] = [stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), stat.slice(stat.lastIndexOf(")") + 2).split(" ")];
-    if (command === "workerd" && Number(rest[2]) === stack.child.pid) {
-      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      return Number(rss?.[1]) / 1024;
-    }
-  }
-  throw new Error(`no workerd in the stack's process group ${stack.child.pid}`);
+  const workerd = processGroup(stack.child.pid ?? 0).filter((member) => member.name === "workerd");
+  if (workerd.length === 0) throw new Error(`no workerd in the stack's process group ${stack.child.pid}`);
+  return workerd.reduce((sum, member) => sum + member.rssMb, 0);
 }
 
 it("accepts every hostile image, keeps the Worker's memory bounded and /healthz answering, and queues each for review", async () => {

@@ -9,8 +9,8 @@ import { type CallbackReceiver, startCallbackReceiver, verifyCallback } from "..
 import { devClient, ROOT, setting } from "../../scripts/lib/dev-vars.ts";
 import { claimTask, fetchBytes, type GreenlightClient, greenlightClient, pollTask, type Task } from "../../scripts/lib/greenlight-client.ts";
 import { solidPng } from "../../scripts/lib/png.ts";
+import { portReleased, type Stack, startStack, stopAllStacks, tail } from "../../scripts/lib/stack.ts";
 import { waitFor } from "../../scripts/lib/wait.ts";
-import { portReleased, type Stack, startStack, stopAllStacks, tail } from "./stack.ts";
 
 // The stack reads the same settings as `wrangler dev` does: .dev.vars when present, else the dev-only defaults.
 const client = devClient(setting("CLIENT_KEYS"));
@@ -156,8 +156,8 @@ describe("the local stack", () => {
       const completed = await decideAndComplete(before, done.taskId);
       expect(completed.tags).toContainEqual(expect.objectContaining({ label: "red" }));
       const waiting = await upload(before, "restart-pending");
-      // Pending means queued for reviewers: the local Workflows engine does not resume an instance that a stop
-      // interrupted in the middle of a step (here the pre-screen), so the stop waits for the queue entry.
+      // Pending means queued for reviewers. The local queue keeps its messages in memory, so a stop before the
+      // pre-screen job ran would leave the gate to send it again after 2 minutes, longer than this test waits.
       await waitFor(
         `${waiting.taskId} to be queued for review`,
         async () => ((await before.listReviews(100)).body.items.some((item) => item.taskId === waiting.taskId) ? true : undefined),

@@ -9,7 +9,7 @@ import { devClient, ROOT, setting } from "../../scripts/lib/dev-vars.ts";
 import { greenlightClient, pollTask, type Task } from "../../scripts/lib/greenlight-client.ts";
 import { solidPng } from "../../scripts/lib/png.ts";
 import { waitFor } from "../../scripts/lib/wait.ts";
-import { type Stack, startStack, stopAllStacks, tail } from "../e2e/stack.ts";
+import { type Stack, startStack, stopAllStacks, tail } from "../../scripts/lib/stack.ts";
 import { type SlackCall, type SlackStub, startSlackStub } from "../support/slack-stub.ts";
 import { blockActionsPayload, signedInteraction } from "../support/slack-requests.ts";
 import { createN8n, type N8n } from "./n8n.ts";

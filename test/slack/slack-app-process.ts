@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { ROOT } from "../../scripts/lib/dev-vars.ts";
 import { StopWaiting, waitFor } from "../../scripts/lib/wait.ts";
-import { tail } from "../e2e/stack.ts";
+import { tail } from "../../scripts/lib/stack.ts";
 
 // npm scripts run Node 24 from node_modules; the system node may be older and cannot strip types.
 const NODE = resolve(ROOT, "node_modules/.bin/node");

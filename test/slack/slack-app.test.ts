@@ -11,7 +11,7 @@ import { freePort } from "../../scripts/lib/ports.ts";
 import { type GreenlightClient, greenlightClient, pollTask, type Task } from "../../scripts/lib/greenlight-client.ts";
 import { solidPng } from "../../scripts/lib/png.ts";
 import { waitFor } from "../../scripts/lib/wait.ts";
-import { type Stack, startStack, stopAllStacks, tail } from "../e2e/stack.ts";
+import { type Stack, startStack, stopAllStacks, tail } from "../../scripts/lib/stack.ts";
 import { type SlackCall, type SlackStub, startSlackStub } from "../support/slack-stub.ts";
 import { blockActionsPayload, signedInteraction, slackSignature } from "../support/slack-requests.ts";
 import { type SlackAppProcess, startSlackApp, stopAllSlackApps } from "./slack-app-process.ts";

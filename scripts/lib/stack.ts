@@ -1,9 +1,10 @@
-// Starts and stops the local stack (`node scripts/start.ts`) as a real process group for end-to-end tests.
+// Starts and stops local Workers as real process groups: the local stack (`node scripts/start.ts`) for end-to-end
+// tests and the bench, and any other `wrangler dev` the bench runs beside it.
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { ROOT } from "../../scripts/lib/dev-vars.ts";
-import { freePort, isPortFree } from "../../scripts/lib/ports.ts";
-import { StopWaiting, waitFor } from "../../scripts/lib/wait.ts";
+import { ROOT } from "./dev-vars.ts";
+import { freePort, isPortFree, LOOPBACK } from "./ports.ts";
+import { StopWaiting, waitFor } from "./wait.ts";
 
 // npm scripts run Node 24 from node_modules; the system node may be older and cannot strip types.
 const NODE = resolve(ROOT, "node_modules/.bin/node");
@@ -17,23 +18,49 @@ export type Stack = {
   child: ChildProcess;
   /** Everything the stack printed, for failure messages. */
   output: string[];
-  /** Sends SIGTERM to start.ts (which forwards it to wrangler) and resolves with its exit code. */
+  /** Sends SIGTERM to the group's leader (start.ts or wrangler, which pass it on) and resolves with its exit code. */
   stop(): Promise<number | null>;
   /** SIGKILLs the whole process group: start.ts, wrangler and workerd. Safe to call twice. */
   kill(): void;
 };
 
+export type ProcessGroupOptions = {
+  /** What is starting, for messages: "the stack on port 8787". */
+  what: string;
+  port: number;
+  stateDir: string;
+  /** Arguments to Node, the script first. */
+  args: string[];
+  /** Added to this process's environment. */
+  env: NodeJS.ProcessEnv;
+  /** True once the group is ready; a throw counts as not yet. */
+  ready: (stack: Stack) => boolean | Promise<boolean>;
+};
+
 const running = new Set<Stack>();
 
+/** `npm start` on a free port with its state in `stateDir`; resolves once it has printed its summary. */
 export async function startStack(stateDir: string, env: Record<string, string> = {}): Promise<Stack> {
   const port = await freePort();
+  return startProcessGroup({
+    what: `the stack on port ${port}`,
+    port,
+    stateDir,
+    args: ["scripts/start.ts"],
+    env: { ...env, PORT: String(port), GREENLIGHT_STATE_DIR: stateDir },
+    ready: (stack) => stack.output.some((line) => line.includes("Press Ctrl+C to stop")),
+  });
+}
+
+/** Runs Node with `args` as the leader of its own process group, and resolves once `ready` says so. */
+export async function startProcessGroup({ what, port, stateDir, args, env, ready }: ProcessGroupOptions): Promise<Stack> {
   const output: string[] = [];
-  const child = spawn(NODE, ["scripts/start.ts"], {
+  const child = spawn(NODE, args, {
     cwd: ROOT,
-    // Its own process group, so a kill reaches wrangler and workerd even if start.ts is stuck.
+    // Its own process group, so a kill reaches wrangler and workerd even if the leader is stuck.
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env, PORT: String(port), GREENLIGHT_STATE_DIR: stateDir },
+    env: { ...process.env, ...env },
   });
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding("utf8");
@@ -41,7 +68,7 @@ export async function startStack(stateDir: string, env: Record<string, string> =
   }
   const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
   const stack: Stack = {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `http://${LOOPBACK}:${port}`,
     port,
     stateDir,
     child,
@@ -51,7 +78,7 @@ export async function startStack(stateDir: string, env: Record<string, string> =
       const code = await Promise.race([exited, new Promise<"timeout">((done) => setTimeout(done, STOP_MS, "timeout"))]);
       if (code === "timeout") {
         stack.kill();
-        throw new Error(`The stack on port ${port} did not stop within ${STOP_MS / 1000} s of SIGTERM:\n${tail(output)}`);
+        throw new Error(`Stopping ${what}: still running ${STOP_MS / 1000} s after SIGTERM:\n${tail(output)}`);
       }
       // wrangler takes workerd down with it; anything left in the group would hold the state dir.
       stack.kill();
@@ -66,10 +93,10 @@ export async function startStack(stateDir: string, env: Record<string, string> =
   running.add(stack);
 
   await waitFor(
-    `the stack on port ${port} to print its summary`,
-    () => {
-      if (child.exitCode !== null) throw new StopWaiting(`start.ts exited with code ${child.exitCode}:\n${tail(output)}`);
-      return output.some((line) => line.includes("Press Ctrl+C to stop")) ? true : undefined;
+    `${what} to be ready`,
+    async () => {
+      if (child.exitCode !== null) throw new StopWaiting(`Starting ${what}: it exited with code ${child.exitCode}:\n${tail(output)}`);
+      return (await ready(stack)) ? true : undefined;
     },
     { timeoutMs: READY_MS, intervalMs: 100 },
     () => `\n${tail(output)}`,

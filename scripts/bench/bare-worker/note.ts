@@ -1,0 +1,17 @@
+// The bare Worker's Durable Object: one small synchronous write per upload, optionally with an alarm (a deadline).
+import { DurableObject } from "cloudflare:workers";
+import type { BareEnv } from "./env.ts";
+
+export class Note extends DurableObject<BareEnv> {
+  open(deadline: number): void {
+    this.ctx.storage.kv.put("note", { deadline, state: "pending" });
+  }
+
+  async openWithAlarm(deadline: number): Promise<void> {
+    this.ctx.storage.kv.put("note", { deadline, state: "pending" });
+    await this.ctx.storage.setAlarm(deadline);
+  }
+
+  // Deadlines lie a day ahead, past the end of any bench run; the handler only has to exist.
+  override async alarm(): Promise<void> {}
+}
