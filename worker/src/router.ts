@@ -1,5 +1,5 @@
 // Creates OpenAPI-aware routers whose validation failures all become the contract's 400 envelope.
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env.ts";
 import { ErrorBodySchema } from "./domain/error-body.ts";
 import { invalidRequest } from "./errors.ts";
@@ -14,6 +14,9 @@ export const createRouter = () =>
       }
     },
   });
+
+/** The `{id}` of every task path. */
+export const TaskIdParams = z.object({ id: z.string().meta({ param: { name: "id", in: "path" }, example: "tsk_0123456789abcdef0123456789abcdef" }) });
 
 /** OpenAPI response entries for the error codes a route can answer, keyed by status. */
 export function errorResponses(errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429, string[]>>) {

@@ -18,11 +18,6 @@ export const DeliveryAttemptSchema = z
 export type DeliveryAttempt = z.infer<typeof DeliveryAttemptSchema>;
 export type DeliveryTrigger = DeliveryAttempt["trigger"];
 
-export const DeliveryListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(1000).optional(),
-});
-
 /** What one POST to a callback URL came back with: a status, or why there was none. */
 export type CallbackResponse = { status: number } | { status: null; error: string };
 

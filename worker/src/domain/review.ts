@@ -26,11 +26,6 @@ export const AnnouncementSchema = z.object({
 });
 export type Announcement = z.infer<typeof AnnouncementSchema>;
 
-export const ReviewListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(1000).optional(),
-});
-
 /** How a review stands, for tooling that keeps its own messages honest after a task leaves the queue. */
 export const ReviewStatusSchema = z
   .object({

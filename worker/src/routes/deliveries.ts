@@ -1,13 +1,13 @@
 // Client endpoints for a task's callback: the log of every delivery attempt, and redelivery of the final event.
 import { createRoute, z } from "@hono/zod-openapi";
-import { DeliveryAttemptSchema, DeliveryListQuerySchema } from "../domain/delivery-attempt.ts";
+import { DeliveryAttemptSchema } from "../domain/delivery-attempt.ts";
+import { PageQuerySchema } from "../domain/page-query.ts";
 import type { RedeliveryOutcome } from "../domain/redelivery.ts";
 import { AppError, taskNotFound } from "../errors.ts";
 import { clientAuth } from "../middleware/auth.ts";
-import { createRouter, errorResponses } from "../router.ts";
+import { createRouter, errorResponses, TaskIdParams } from "../router.ts";
 import { listDeliveries, redeliverCallback } from "../services/deliveries.ts";
 
-const TaskIdParams = z.object({ id: z.string().meta({ param: { name: "id", in: "path" }, example: "tsk_0123456789abcdef0123456789abcdef" }) });
 
 const list = createRoute({
   method: "get",
@@ -15,7 +15,7 @@ const list = createRoute({
   summary: "List a task's callback attempts, oldest first",
   security: [{ client: [] }],
   middleware: [clientAuth()] as const,
-  request: { params: TaskIdParams, query: DeliveryListQuerySchema },
+  request: { params: TaskIdParams, query: PageQuerySchema },
   responses: {
     200: {
       description: "A page of attempts, scheduled and redelivered; send nextCursor back as cursor for the next.",

@@ -1,6 +1,7 @@
 // Reviewer tooling endpoints: list the pending queue, claim tasks to announce, confirm announcements.
 import { createRoute, z } from "@hono/zod-openapi";
-import { AnnouncementSchema, ClaimRequestSchema, ReviewItemSchema, ReviewListQuerySchema, ReviewStatusSchema } from "../domain/review.ts";
+import { PageQuerySchema } from "../domain/page-query.ts";
+import { AnnouncementSchema, ClaimRequestSchema, ReviewItemSchema, ReviewStatusSchema } from "../domain/review.ts";
 import { TASK_ID_PATTERN } from "../domain/task.ts";
 import { taskNotFound } from "../errors.ts";
 import { reviewerAuth } from "../middleware/auth.ts";
@@ -18,7 +19,7 @@ const list = createRoute({
   summary: "List pending tasks, oldest first",
   security: [{ reviewer: [] }],
   middleware: [reviewerAuth()] as const,
-  request: { query: ReviewListQuerySchema },
+  request: { query: PageQuerySchema },
   responses: {
     200: {
       description: "A page of pending review items.",

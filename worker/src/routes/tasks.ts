@@ -2,18 +2,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { etag } from "hono/etag";
 import { getImage } from "../adapters/image-store.ts";
-import { getTaskRecord } from "../adapters/task-store.ts";
-import { TASK_ID_PATTERN, TaskSchema } from "../domain/task.ts";
+import { TaskSchema } from "../domain/task.ts";
 import { IdempotencyKeySchema } from "../domain/upload.ts";
 import { taskNotFound } from "../errors.ts";
 import { clientAuth } from "../middleware/auth.ts";
 import { uploadLimit } from "../middleware/upload-limit.ts";
-import { createRouter, errorResponses } from "../router.ts";
+import { createRouter, errorResponses, TaskIdParams } from "../router.ts";
 import { createTask } from "../services/create-task.ts";
 import { deleteTask } from "../services/delete-task.ts";
+import { findOwnTask } from "../services/own-task.ts";
 import { readUpload, UPLOAD_BODY } from "./upload-body.ts";
 
-const TaskIdParams = z.object({ id: z.string().meta({ param: { name: "id", in: "path" }, example: "tsk_0123456789abcdef0123456789abcdef" }) });
 // New tasks wait for a human, so polling sooner than this only burns requests.
 const RETRY_AFTER_SECONDS = 5;
 
@@ -84,9 +83,8 @@ const remove = createRoute({
 });
 
 async function ownTask(env: Env, clientId: string, taskId: string) {
-  const record = TASK_ID_PATTERN.test(taskId) ? await getTaskRecord(env.TASKS, taskId) : null;
-  // Another client's task answers exactly like a missing one, so ids cannot be probed.
-  if (!record || record.clientId !== clientId) throw taskNotFound();
+  const record = await findOwnTask(env, clientId, taskId);
+  if (!record) throw taskNotFound();
   return record;
 }
 
@@ -106,8 +104,7 @@ export const tasks = createRouter()
   })
   .openapi(remove, async (c) => {
     const { id } = c.req.valid("param");
-    // Another client's task is refused like a missing one, so ids cannot be probed.
-    if (!TASK_ID_PATTERN.test(id) || !(await deleteTask(c.env, c.var.clientId, id, Date.now()))) throw taskNotFound();
+    if (!(await deleteTask(c.env, c.var.clientId, id, Date.now()))) throw taskNotFound();
     return c.body(null, 204);
   })
   .openapi(image, async (c) => {

@@ -4,13 +4,14 @@ import { withdrawAtGate } from "../adapters/decision-gate.ts";
 import { deleteDeliveryAttempts } from "../adapters/delivery-log.ts";
 import { deleteImage } from "../adapters/image-store.ts";
 import { stopReview } from "../adapters/review-workflow.ts";
-import { deleteTaskRecord, dequeuePending, getTaskRecord, unindexPerceptualHash } from "../adapters/task-store.ts";
+import { deleteTaskRecord, dequeuePending, unindexPerceptualHash } from "../adapters/task-store.ts";
 import type { TaskRecord } from "../domain/task.ts";
+import { findOwnTask } from "./own-task.ts";
 
 /** Deletes the client's own task; false when there is none (another client's task counts as none). */
 export async function deleteTask(env: Env, clientId: string, taskId: string, now: number): Promise<boolean> {
-  const record = await getTaskRecord(env.TASKS, taskId);
-  if (!record || record.clientId !== clientId) return false;
+  const record = await findOwnTask(env, clientId, taskId);
+  if (!record) return false;
   await eraseTask(env, record, now);
   return true;
 }
