@@ -24,7 +24,7 @@ type GateState = Review & ({ state: "pending" | "expired" } | { state: "decided"
 
 // A pre-screen normally lands within seconds; one still missing after this was lost (a queue that dropped it, a
 // crash before the send) or keeps failing, so the alarm asks for it again.
-export const PRESCREEN_GRACE_MS = 2 * 60 * 1000;
+const PRESCREEN_GRACE_MS = 2 * 60 * 1000;
 // A workflow that could not be started (the binding refused, a limit) is tried again this much later, for ever.
 const START_RETRY_MS = 30 * 1000;
 
@@ -98,7 +98,10 @@ export class DecisionGate extends DurableObject<Env> {
     return { outcome: "won", decision };
   }
 
-  /** Called by the task's workflow: how the review ended (a pending gate, from before alarms, expires here). */
+  /**
+   * Called by the task's workflow: how the review ended. The alarm starts the workflow only once it has; one started
+   * another way (an operator's restart) before the deadline closes the review here rather than leave it open.
+   */
   settle(): SettleOutcome {
     const gate = this.read();
     if (!gate) return { outcome: "unknown" };
