@@ -45,6 +45,15 @@ export function pngClaiming(width: number, height: number): Uint8Array {
   return concat(PNG_SIGNATURE, ihdr(width, height), onePixelIdat(), pngChunk("IEND", new Uint8Array()));
 }
 
+/** A harmless 1x1 PNG of exactly `totalBytes`, padded by a private ancillary chunk that every decoder skips. */
+export function pngPaddedTo(totalBytes: number): Uint8Array {
+  const image = pngClaiming(1, 1);
+  const chunkOverhead = 12;
+  const padding = pngChunk("grEe", new Uint8Array(totalBytes - image.length - chunkOverhead));
+  const iend = image.length - chunkOverhead;
+  return concat(image.subarray(0, iend), padding, image.subarray(iend));
+}
+
 /** A 1x1 PNG whose ICC profile (iCCP) inflates to `inflatedBytes`: a bomb outside the image data. */
 export function pngWithIccpBomb(inflatedBytes: number): Uint8Array {
   const iccp = pngChunk("iCCP", concat(ascii("bomb\0"), Uint8Array.of(0), zlibSync(new Uint8Array(inflatedBytes), { level: 9 })));
