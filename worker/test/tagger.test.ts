@@ -57,4 +57,30 @@ describe("tagImage with the embedded tagger", () => {
       message: expect.stringMatching(/^embedded tagger refused the image: undecodable_image: /),
     });
   });
+  it.each([
+    [503, { error: { code: "busy", message: "16 images are already waiting; try again shortly" } }],
+    [429, null],
+    [408, null],
+    [500, null],
+    [404, { error: { code: "not_found", message: "no route for POST /tag" } }],
+  ])("throws a retryable error when the service answers %i: the tagger is busy, slow or down, not the image", async (status, body) => {
+    vi.spyOn(globalThis, "fetch").mockResolvedValue(Response.json(body, { status }));
+    const failure = await tagImage(env.AI, embedded(), RED_PNG).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toMatchObject({ name: "NonRetryableError" });
+    expect((failure as Error).message).toMatch(new RegExp(`^embedded tagger failed: ${body ? body.error.code : `HTTP ${status}`}`));
+  });
+
+  it("throws a retryable error when nothing answers at that address", async () => {
+    vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("Network connection lost."));
+    await expect(tagImage(env.AI, embedded(), RED_PNG)).rejects.not.toMatchObject({ name: "NonRetryableError" });
+  });
+
+  it.each([400, 413, 415])("gives up at once when the service answers %i about the bytes", async (status) => {
+    vi.spyOn(globalThis, "fetch").mockResolvedValue(Response.json({ error: { code: "refused", message: "no" } }, { status }));
+    await expect(tagImage(env.AI, embedded(), RED_PNG)).rejects.toMatchObject({
+      name: "NonRetryableError",
+      message: "embedded tagger refused the image: refused: no",
+    });
+  });
 });

@@ -75,6 +75,30 @@ describe("review workflow", () => {
     expect(verified((await inbox.deliveries())[0]!)).toMatchObject({ type: "task.failed" });
   });
 
+  it("a tagger that is busy for five attempts is waited out: the sixth tags the image and the task completes", async () => {
+    await using _workflows = await withoutWaits();
+    const realFetch = globalThis.fetch;
+    let taggerCalls = 0;
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname === "/tag" && ++taggerCalls <= 5) {
+        return Response.json({ error: { code: "busy", message: "16 images are already waiting; try again shortly" } }, { status: 503 });
+      }
+      return realFetch(input, init);
+    });
+    try {
+      const task = await createTask();
+      await decide(await decisionToken(task.taskId, "approve"));
+
+      const done = await waitForTask(task.taskId, (t) => t.status === "completed" || t.status === "failed");
+      expect(done.status).toBe("completed");
+      expect(done.tags).toEqual(expect.arrayContaining([{ label: "red", score: expect.any(Number), source: "colour" }]));
+      expect(taggerCalls).toBe(6);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
   it("a callback answering 500 twice then 200 is delivered on attempt 3, with the same webhook-id and each attempt's own body", async () => {
     await using _workflows = await withoutWaits();
     const inbox = await receiver([500, 500]);

@@ -12,6 +12,9 @@ const CAPTION_PROMPT = "Describe this image in one short sentence.";
 const CAPTION_MAX_LENGTH = 200;
 // The embedded tagger runs its models one image at a time; a queue of a few images must still fit.
 const LOCAL_TAGGER_TIMEOUT_MS = 60_000;
+// What the embedded tagger answers about the bytes themselves (malformed, too large, not an image, undecodable): these
+// will never tag, so retrying only delays `failed`. Anything else (busy, timed out, down, misrouted) may pass later.
+const IMAGE_REFUSED = new Set([400, 413, 415, 422]);
 
 const ResNetOutputSchema = z.array(z.object({ label: z.string(), score: z.number().min(0).max(1) }));
 const CaptionOutputSchema = z.object({ description: z.string() });
@@ -49,7 +52,6 @@ async function tagLocally(baseUrl: string, bytes: Uint8Array): Promise<Tag[]> {
   if (response.ok) return z.array(TagSchema).parse(body);
   const error = LocalTaggerErrorSchema.safeParse(body);
   const reason = error.success ? `${error.data.error.code}: ${error.data.error.message}` : `HTTP ${response.status}`;
-  // A 4xx means these bytes will never decode; retrying would only delay the inevitable `failed`.
-  if (response.status >= 400 && response.status < 500) throw new NonRetryableError(`embedded tagger refused the image: ${reason}`);
+  if (IMAGE_REFUSED.has(response.status)) throw new NonRetryableError(`embedded tagger refused the image: ${reason}`);
   throw new Error(`embedded tagger failed: ${reason}`);
 }

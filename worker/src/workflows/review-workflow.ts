@@ -28,7 +28,11 @@ export const STEPS = {
 
 // KV allows one write per second per key, so a record write that collides retries after a pause.
 const STORE: WorkflowStepConfig = { retries: { limit: 5, delay: "1 second", backoff: "exponential" }, timeout: "30 seconds" };
-const TAG: WorkflowStepConfig = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "2 minutes" };
+// A tagger that is down, busy or slow is waited out for hours (30 s, 1 min, 2 min ... 2 h 8 min: 4 h 15 min in all)
+// before the task is failed; an image it can never read throws NonRetryableError and fails at once.
+const TAGGING: WorkflowStepConfig = { retries: { limit: 9, delay: "30 seconds", backoff: "exponential" }, timeout: "2 minutes" };
+// A caption is a nicety, and never worth holding the task back for.
+const CAPTION: WorkflowStepConfig = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "2 minutes" };
 // An attempt returns the receiver's failures as its result, so a throw is a fault on our side (the step timed out, the
 // instance was evicted): try again soon, a couple of times. The POST itself gives up after 10 s.
 const ATTEMPT: WorkflowStepConfig = { retries: { limit: 2, delay: "5 seconds", backoff: "constant" }, timeout: "30 seconds" };
@@ -65,7 +69,7 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     const taskId = record.task.taskId;
     let tags: Tag[] | null = null;
     try {
-      tags = await step.do(STEPS.tagImage, TAG, async () => tagImage(this.env.AI, settings, await readImageBytes(this.env.IMAGES, taskId)));
+      tags = await step.do(STEPS.tagImage, TAGGING, async () => tagImage(this.env.AI, settings, await readImageBytes(this.env.IMAGES, taskId)));
     } catch (error) {
       console.error(JSON.stringify({ event: "tagging_failed", taskId, error: String(error) }));
     }
@@ -73,7 +77,7 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     let caption: string | null = null;
     if (tags && captionModel) {
       try {
-        caption = await step.do(STEPS.captionImage, TAG, async () =>
+        caption = await step.do(STEPS.captionImage, CAPTION, async () =>
           captionImage(this.env.AI, captionModel, await readImageBytes(this.env.IMAGES, taskId)),
         );
       } catch (error) {
