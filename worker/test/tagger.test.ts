@@ -57,6 +57,7 @@ describe("tagImage with the embedded tagger", () => {
       message: expect.stringMatching(/^embedded tagger refused the image: undecodable_image: /),
     });
   });
+
   it.each([
     [503, { error: { code: "busy", message: "16 images are already waiting; try again shortly" } }],
     [429, null],
