@@ -16,6 +16,10 @@ const READY_TIMEOUT_MS = Number(process.env.GREENLIGHT_READY_TIMEOUT_MS ?? 90_00
 // Wrangler tears workerd down on SIGINT/SIGTERM; if it has not exited by then, it is stuck.
 const STOP_GRACE_MS = 15_000;
 const TAIL_LINES = 60;
+// Once the stack is ready, a tagger that dies is started again on its port after these pauses (the last repeats); a
+// tagger that ran this long before dying starts the pauses over. Meanwhile the Worker's tagging retries wait for it.
+const TAGGER_RESTART_DELAYS_MS = [500, 2_000, 5_000, 15_000];
+const TAGGER_STABLE_MS = 60_000;
 
 const port = Number(process.env.PORT ?? 8787);
 if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`PORT must be a port number, not "${process.env.PORT}"`);
@@ -52,13 +56,6 @@ const args = [
   ...["ALLOW_LOOPBACK_CALLBACKS:true", "TAGGER:embedded", `LOCAL_TAGGER_URL:${taggerUrl}`, ...overrides.map(([name, value]) => `${name}:${value}`)].flatMap((v) => ["--var", v]),
 ];
 
-// The embedded tagger stands in for Workers AI, which cannot run locally; it loads its models while wrangler starts.
-const tagger = spawn(process.execPath, ["--no-warnings", resolve(ROOT, "worker/local-tagger/server.ts")], {
-  cwd: ROOT,
-  stdio: ["ignore", "pipe", "pipe"],
-  env: { ...process.env, PORT: String(taggerPort) },
-});
-
 const wrangler = spawn(process.execPath, args, {
   cwd: ROOT,
   stdio: ["ignore", "pipe", "pipe"],
@@ -69,30 +66,20 @@ const wrangler = spawn(process.execPath, args, {
 const tail: string[] = [];
 let ready = false;
 let stopping = false;
-const streams = [
-  [wrangler.stdout, process.stdout],
-  [wrangler.stderr, process.stderr],
-  [tagger.stdout, process.stdout],
-  [tagger.stderr, process.stderr],
-] as const;
-for (const [stream, out] of streams) {
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    if (ready) out.write(chunk);
-    tail.push(...chunk.split("\n").filter((line) => line.trim() !== ""));
-    tail.splice(0, Math.max(0, tail.length - TAIL_LINES));
-  });
-}
+let pendingTaggerRestart: (() => void) | undefined;
+passOutputOn(wrangler);
+// The embedded tagger stands in for Workers AI, which cannot run locally; it loads its models while wrangler starts.
+let tagger = startTagger();
 
 const exitOf = (child: ChildProcess, name: string) =>
   new Promise<{ name: string; code: number }>((resolveExit) =>
     child.on("exit", (code, signal) => resolveExit({ name, code: exitCode(code, signal) })),
   );
 const wranglerExited = exitOf(wrangler, "wrangler");
-const taggerExited = exitOf(tagger, "the embedded tagger");
-// Either one stopping ends the stack: without the tagger, approved images could never be tagged.
+// Settles only when the tagger is down for good: it died before the stack was ready, or the stack is stopping.
+const taggerExited = new Promise<{ name: string; code: number }>((resolveExit) => superviseTagger(resolveExit));
 const exited = Promise.race([wranglerExited, taggerExited]);
-forwardSignals([wrangler, tagger]);
+forwardSignals();
 
 const outcome = await Promise.race([
   exited.then((exit) => ({ exited: exit })),
@@ -123,9 +110,55 @@ await shutDown(stopped.code);
 
 /** Stops whichever child is still running, waits for both, and exits. */
 async function shutDown(code: number): Promise<never> {
+  stopping = true;
+  pendingTaggerRestart?.();
   for (const child of [wrangler, tagger]) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
   await Promise.all([wranglerExited, taggerExited]);
   process.exit(code);
+}
+
+function startTagger(): ChildProcess {
+  const child = spawn(process.execPath, ["--no-warnings", resolve(ROOT, "worker/local-tagger/server.ts")], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PORT: String(taggerPort) },
+  });
+  passOutputOn(child);
+  return child;
+}
+
+/** Starts the tagger again whenever it dies after the stack is ready; calls `done` once it is down for good. */
+function superviseTagger(done: (exit: { name: string; code: number }) => void, restarts = 0) {
+  const startedAt = Date.now();
+  tagger.once("exit", (code, signal) => {
+    const exit = { name: "the embedded tagger", code: exitCode(code, signal) };
+    if (!ready || stopping) return done(exit);
+    const attempt = Date.now() - startedAt >= TAGGER_STABLE_MS ? 0 : restarts;
+    const delay = TAGGER_RESTART_DELAYS_MS[Math.min(attempt, TAGGER_RESTART_DELAYS_MS.length - 1)] ?? 0;
+    console.error(`The embedded tagger exited with code ${exit.code}; starting it again in ${delay / 1000} s (tagging waits for it).`);
+    const timer = setTimeout(() => {
+      pendingTaggerRestart = undefined;
+      tagger = startTagger();
+      superviseTagger(done, attempt + 1);
+    }, delay);
+    pendingTaggerRestart = () => {
+      clearTimeout(timer);
+      pendingTaggerRestart = undefined;
+      done(exit);
+    };
+  });
+}
+
+/** Keeps a child's output back until the stack is ready (shown only if starting fails), then streams it through. */
+function passOutputOn(child: ChildProcess) {
+  for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+    stream?.setEncoding("utf8");
+    stream?.on("data", (chunk: string) => {
+      if (ready) out.write(chunk);
+      tail.push(...chunk.split("\n").filter((line) => line.trim() !== ""));
+      tail.splice(0, Math.max(0, tail.length - TAIL_LINES));
+    });
+  }
 }
 
 async function taggerHealth(): Promise<true | undefined> {
@@ -182,11 +215,12 @@ function printTail(headline: string) {
   console.error(`Last ${lines.length} line(s) of wrangler's output:\n${lines.join("\n")}\n\n${headline}`);
 }
 
-function forwardSignals(children: ChildProcess[]) {
+function forwardSignals() {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       stopping = true;
-      for (const child of children) {
+      pendingTaggerRestart?.();
+      for (const child of [wrangler, tagger]) {
         if (child.exitCode !== null || child.signalCode !== null) continue;
         child.kill(signal);
         setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS).unref();

@@ -9,6 +9,7 @@ import { type CallbackReceiver, startCallbackReceiver, verifyCallback } from "..
 import { devClient, ROOT, setting } from "../../scripts/lib/dev-vars.ts";
 import { claimTask, fetchBytes, type GreenlightClient, greenlightClient, pollTask, type Task } from "../../scripts/lib/greenlight-client.ts";
 import { solidPng } from "../../scripts/lib/png.ts";
+import { processGroup } from "../../scripts/lib/proc.ts";
 import { portReleased, type Stack, startStack, stopAllStacks, tail } from "../../scripts/lib/stack.ts";
 import { waitFor } from "../../scripts/lib/wait.ts";
 
@@ -146,6 +147,28 @@ describe("the local stack", () => {
       const completed = await decideAndComplete(api, created.body.taskId);
       expect(completed.tags).toContainEqual(expect.objectContaining({ label: "cat", score: expect.any(Number) }));
       expect(completed.tags).toContainEqual(expect.objectContaining({ label: "jpeg", source: "format" }));
+    });
+  });
+
+  it("starts a killed embedded tagger again, and a task approved afterwards is tagged", async () => {
+    const api = apiFor(main);
+    await withStackOutput(main, async () => {
+      const taggerPid = () => processGroup(main.child.pid ?? 0).find((member) => member.argv.some((arg) => arg.includes("local-tagger")))?.pid;
+      const killed = taggerPid();
+      expect(killed).toEqual(expect.any(Number));
+      const taggerUrl = main.output.find((line) => line.trim().startsWith("Tagger "))?.trim().split(/\s+/)[1];
+      const task = await upload(api, "tagger-restart");
+
+      process.kill(killed!, "SIGKILL");
+      await waitFor("the stack to say it restarts the tagger", () => main.output.some((line) => line.startsWith("The embedded tagger exited with code 137; starting it again")) || undefined, { timeoutMs: 5_000 });
+      await waitFor(
+        "the new tagger to answer",
+        async () => (taggerPid() !== killed && (await fetch(`${taggerUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok) || undefined,
+        { timeoutMs: 30_000 },
+      );
+
+      const completed = await decideAndComplete(api, task.taskId);
+      expect(completed.tags).toContainEqual({ label: "red", score: expect.any(Number), source: "colour" });
     });
   });
 
