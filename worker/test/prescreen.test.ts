@@ -1,5 +1,5 @@
 // The upload pre-screen through the real Images binding: facts from a thumbnail, hostile images that cannot hurt it.
-import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { encode as encodePng } from "fast-png";
 import { encode as encodeJpeg } from "jpeg-js";
@@ -21,7 +21,7 @@ import type { Tag, TaskRecord } from "../src/domain/task.ts";
 import worker from "../src/index.ts";
 import { PRESCREEN_ATTEMPTS } from "../src/queues/prescreen-consumer.ts";
 import { readImage } from "../src/services/prescreen.ts";
-import { createQueuedTask, createTask, gateOf } from "./support/api.ts";
+import { api, asReviewer, createQueuedTask, createTask, gateOf } from "./support/api.ts";
 
 type Rgba = [number, number, number, number];
 const RED: Rgba = [230, 20, 20, 255];
@@ -314,6 +314,40 @@ describe("the pre-screen job", () => {
     expect(await runDurableObjectAlarm(gateOf(task.taskId))).toBe(true);
     await vi.waitFor(async () => expect(await pendingKeys(task.createdAt, task.taskId)).toBe(1), { timeout: 10_000 });
     expect((await recordOf(task.taskId)).prescreen).toMatchObject({ unreadable: null, perceptualHash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+  });
+  it("does nothing when repeated after it finished, so an announced task does not become claimable again", async () => {
+    const task = await createQueuedTask();
+    await vi.waitFor(async () => expect(await gateOf(task.taskId).prescreenHeard()).toBe(true));
+    const announced = await api(`/v1/reviews/${task.taskId}/announcement`, {
+      method: "POST",
+      headers: { ...asReviewer(), "content-type": "application/json" },
+      body: JSON.stringify({ channel: "C123", messageTs: "1700000000.000100" }),
+    });
+    expect(announced.status).toBe(204);
+    const claimable = `claimable:v1:${task.createdAt}:${task.taskId}`;
+    expect((await env.TASKS.list({ prefix: claimable })).keys).toEqual([]);
+    const before = await recordOf(task.taskId);
+
+    expect(await deliver(task.taskId, 1)).toMatchObject({ explicitAcks: ["job-1"], retryMessages: [] });
+    expect((await env.TASKS.list({ prefix: claimable })).keys).toEqual([]);
+    expect(await recordOf(task.taskId)).toEqual(before);
+  });
+
+  it("is asked for again less often each time it stays missing: after 2, 4, 8, 16 and 32 minutes, then hourly", async () => {
+    const send = vi.spyOn(env.PRESCREENS, "send").mockResolvedValue(undefined as never);
+    const task = await createTask();
+    const alarmIn = async () => {
+      const at = await runInDurableObject(gateOf(task.taskId), (_, state) => state.storage.getAlarm());
+      return Math.round(((at ?? 0) - Date.now()) / 60_000);
+    };
+    const waits = [await alarmIn()];
+    for (let chase = 0; chase < 6; chase++) {
+      expect(await runDurableObjectAlarm(gateOf(task.taskId))).toBe(true);
+      waits.push(await alarmIn());
+    }
+    expect(waits).toEqual([2, 4, 8, 16, 32, 60, 60]);
+    // The upload's job and one for each chase.
+    expect(send).toHaveBeenCalledTimes(7);
   });
 });
 

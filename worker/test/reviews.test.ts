@@ -191,6 +191,25 @@ describe("POST /v1/reviews/claim", () => {
     expect((await env.TASKS.list({ prefix: `claimable:v1:${announced[0]!.createdAt}:${announced[0]!.taskId}` })).keys).toEqual([]);
   });
 
+  it("drops an entry written back for an announced task the first time it meets it, and never asks its gate again", async () => {
+    await drain();
+    const task = await createQueuedTask();
+    expect(await claimIds(10)).toEqual([task.taskId]);
+    expect((await announce(task.taskId)).status).toBe(204);
+    // A write that crossed the announcement (a repeated pre-screen job) puts the task back in the claimable index.
+    const claimable = `claimable:v1:${task.createdAt}:${task.taskId}`;
+    await env.TASKS.put(claimable, "", { metadata: { taskId: task.taskId } });
+
+    expect(await claimIds(10)).toEqual([]);
+    expect((await env.TASKS.list({ prefix: claimable })).keys).toEqual([]);
+    const gatesAsked = vi.spyOn(env.DECISIONS, "idFromName");
+    expect(await claimIds(10)).toEqual([]);
+    expect(gatesAsked.mock.calls.map(([name]) => name)).not.toContain(task.taskId);
+    gatesAsked.mockRestore();
+    // Still pending and listed: only the claimable entry went.
+    expect((await listAll()).map((item) => item.taskId)).toContain(task.taskId);
+  });
+
   it("does not hand out decided tasks", async () => {
     await drain();
     const task = await createQueuedTask();

@@ -2,7 +2,7 @@
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
 import type { Decision } from "../domain/task.ts";
-import type { DecideOutcome, DecisionGate, ReviewState, SettleOutcome } from "../objects/decision-gate.ts";
+import type { DecideOutcome, DecisionGate, LeaseOutcome, ReviewState, SettleOutcome } from "../objects/decision-gate.ts";
 
 const gate = (env: Env, taskId: string): DurableObjectStub<DecisionGate> => env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
 
@@ -14,6 +14,8 @@ export const openGate = async (env: Env, taskId: string, deadline: number, now: 
 export const withdrawAtGate = async (env: Env, taskId: string, now: number): Promise<{ finishing: boolean } | null> =>
   gate(env, taskId).withdraw(now);
 
+export const prescreenHeardAtGate = async (env: Env, taskId: string): Promise<boolean> => gate(env, taskId).prescreenHeard();
+
 export const prescreenDoneAtGate = async (env: Env, taskId: string, now: number): Promise<void> => {
   await gate(env, taskId).prescreenDone(now);
 };
@@ -24,7 +26,7 @@ export const decideAtGate = async (env: Env, taskId: string, decision: Decision,
 export const settleAtGate = async (env: Env, taskId: string): Promise<SettleOutcome> =>
   gate(env, taskId).settle();
 
-export const leaseAtGate = async (env: Env, taskId: string, now: number, leaseMs: number): Promise<boolean> =>
+export const leaseAtGate = async (env: Env, taskId: string, now: number, leaseMs: number): Promise<LeaseOutcome> =>
   gate(env, taskId).lease(now, leaseMs);
 
 export const announceAtGate = async (env: Env, taskId: string, announcement: Announcement): Promise<boolean> =>

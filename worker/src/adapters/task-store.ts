@@ -63,14 +63,24 @@ export async function dequeuePending(kv: KVNamespace, record: TaskRecord): Promi
 
 export type PendingPage = { taskIds: string[]; cursor: string | null };
 
-export const listPending = (kv: KVNamespace, limit: number, cursor?: string) => listIndex(kv, PENDING_PREFIX, limit, cursor);
+/** An index entry: its task, and its key, so an entry that is no longer true can be dropped. */
+export type IndexEntry = { taskId: string; key: string };
+
+export async function listPending(kv: KVNamespace, limit: number, cursor?: string): Promise<PendingPage> {
+  const page = await listIndex(kv, PENDING_PREFIX, limit, cursor);
+  return { taskIds: page.entries.map((entry) => entry.taskId), cursor: page.cursor };
+}
 
 export const listClaimable = (kv: KVNamespace, limit: number, cursor?: string) => listIndex(kv, CLAIMABLE_PREFIX, limit, cursor);
 
-async function listIndex(kv: KVNamespace, prefix: string, limit: number, cursor?: string): Promise<PendingPage> {
+export async function dropClaimable(kv: KVNamespace, entries: IndexEntry[]): Promise<void> {
+  await Promise.all(entries.map((entry) => kv.delete(entry.key)));
+}
+
+async function listIndex(kv: KVNamespace, prefix: string, limit: number, cursor?: string): Promise<{ entries: IndexEntry[]; cursor: string | null }> {
   const page = await kv.list<{ taskId: string }>({ prefix, limit, cursor });
   return {
-    taskIds: page.keys.map((key) => key.metadata?.taskId ?? key.name.slice(key.name.lastIndexOf(":") + 1)),
+    entries: page.keys.map((key) => ({ taskId: key.metadata?.taskId ?? key.name.slice(key.name.lastIndexOf(":") + 1), key: key.name })),
     cursor: page.list_complete ? null : page.cursor,
   };
 }

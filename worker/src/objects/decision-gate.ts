@@ -15,6 +15,8 @@ type Review = {
   announcement: Announcement | null;
   /** The pre-screen is stored and the task is queued for reviewers; until then nothing may write its record but that. */
   prescreened: boolean;
+  /** How often the alarm has asked for the pre-screen again (absent in gates opened before it was counted). */
+  prescreenChases?: number;
   /** The workflow that records the outcome, tags and calls back has been started. */
   finishing: boolean;
 };
@@ -23,8 +25,10 @@ type Review = {
 type GateState = Review & ({ state: "pending" | "expired" } | { state: "decided"; decision: Decision; fingerprint: string });
 
 // A pre-screen normally lands within seconds; one still missing after this was lost (a queue that dropped it, a
-// crash before the send) or keeps failing, so the alarm asks for it again.
+// crash before the send) or keeps failing, so the alarm asks for it again. Each later ask waits twice as long, up to
+// an hour: behind a deep queue the job is only late, and every repeat would lengthen the queue that delays it.
 const PRESCREEN_GRACE_MS = 2 * 60 * 1000;
+const MAX_PRESCREEN_GRACE_MS = 60 * 60 * 1000;
 // A workflow that could not be started (the binding refused, a limit) is tried again this much later, for ever.
 const START_RETRY_MS = 30 * 1000;
 
@@ -39,6 +43,8 @@ export type ReviewState = {
   decision: Decision | null;
   announcement: Announcement | null;
 };
+
+export type LeaseOutcome = "leased" | "held" | "closed";
 
 export type SettleOutcome = { outcome: "decided"; decision: Decision } | { outcome: "expired" | "unknown" };
 
@@ -69,6 +75,11 @@ export class DecisionGate extends DurableObject<Env> {
     const gate: GateState = { taskId, deadline, state: "pending", leasedUntil: 0, announcement: null, prescreened: false, finishing: false };
     this.write(gate);
     await this.arm(gate, now);
+  }
+
+  /** Whether the pre-screen job has finished: a repeated job then has nothing left to do. */
+  prescreenHeard(): boolean {
+    return this.read()?.prescreened ?? false;
   }
 
   /** Called once the pre-screen is stored and the task queued (or it never can be, and says why). */
@@ -118,12 +129,16 @@ export class DecisionGate extends DurableObject<Env> {
     return { state: gate.state, deadline: gate.deadline, decision, announcement: gate.announcement };
   }
 
-  /** Hands the task to exactly one claimer until the lease runs out or its announcement is confirmed. */
-  lease(now: number, leaseMs: number): boolean {
+  /**
+   * Hands the task to exactly one claimer until the lease runs out or its announcement is confirmed. `held` comes
+   * back to claimers later; `closed` never does (announced, decided, expired or withdrawn).
+   */
+  lease(now: number, leaseMs: number): LeaseOutcome {
     const gate = this.expireIfDue(now);
-    if (!gate || gate.state !== "pending" || gate.announcement || gate.leasedUntil > now) return false;
+    if (!gate || gate.state !== "pending" || gate.announcement) return "closed";
+    if (gate.leasedUntil > now) return "held";
     this.write({ ...gate, leasedUntil: now + leaseMs });
-    return true;
+    return "leased";
   }
 
   announce(announcement: Announcement): boolean {
@@ -166,6 +181,9 @@ export class DecisionGate extends DurableObject<Env> {
     if (!gate) return this.ctx.storage.deleteAll();
     if (!gate.prescreened) {
       await requestPrescreen(this.env.PRESCREENS, gate.taskId);
+      const chased: GateState = { ...gate, prescreenChases: (gate.prescreenChases ?? 0) + 1 };
+      this.write(chased);
+      return this.arm(chased, now);
     } else if (gate.state !== "pending" && !gate.finishing) {
       try {
         await startReview(this.env.REVIEW_WORKFLOW, gate.taskId);
@@ -185,7 +203,8 @@ export class DecisionGate extends DurableObject<Env> {
   private async arm(gate: GateState, now: number): Promise<void> {
     const storage = this.ctx.storage;
     if (!gate.prescreened) {
-      return storage.setAlarm(gate.state === "pending" ? Math.min(gate.deadline, now + PRESCREEN_GRACE_MS) : now + PRESCREEN_GRACE_MS);
+      const chaseAt = now + Math.min(PRESCREEN_GRACE_MS * 2 ** (gate.prescreenChases ?? 0), MAX_PRESCREEN_GRACE_MS);
+      return storage.setAlarm(gate.state === "pending" ? Math.min(gate.deadline, chaseAt) : chaseAt);
     }
     if (gate.state === "pending") return storage.setAlarm(gate.deadline);
     if (!gate.finishing) return storage.setAlarm(now);

@@ -1,5 +1,5 @@
 // The pre-screen run right after upload: facts from a thumbnail the Images service makes, and near-duplicates among earlier uploads.
-import { prescreenDoneAtGate } from "../adapters/decision-gate.ts";
+import { prescreenDoneAtGate, prescreenHeardAtGate } from "../adapters/decision-gate.ts";
 import { inspectImage, thumbnailPng } from "../adapters/image-service.ts";
 import { readImageBytes } from "../adapters/image-store.ts";
 import { enqueuePending, getTaskRecord, indexPerceptualHash, perceptualHashCandidates, putTaskRecord } from "../adapters/task-store.ts";
@@ -24,8 +24,8 @@ type Header = Pick<ImageFacts, "contentType" | "width" | "height">;
 /**
  * One task's pre-screen job: store the facts on its record, queue it for reviewers and tell its gate. Until the gate
  * hears it, this job is the record's only writer (the gate starts the workflow, the other writer, only after), so a
- * redelivered job finds the facts stored and only repeats the idempotent rest. On the last attempt a failure is
- * stored as the reason there are no facts: the task is reviewed all the same.
+ * redelivered job finds the facts stored and repeats only the rest, unless the gate has heard it already. On the
+ * last attempt a failure is stored as the reason there are no facts: the task is reviewed all the same.
  */
 export async function runPrescreenJob(env: Env, taskId: string, lastAttempt: boolean, now: Date): Promise<void> {
   let record = await getTaskRecord(env.TASKS, taskId);
@@ -41,6 +41,10 @@ export async function runPrescreenJob(env: Env, taskId: string, lastAttempt: boo
     }
     record = updateTask({ ...record, prescreen }, {}, now.toISOString());
     await putTaskRecord(env.TASKS, record);
+  } else if (await prescreenHeardAtGate(env, taskId)) {
+    // A repeat of a job that finished (the gate's chase crossed a slow queue): queueing the task again would make an
+    // announced task claimable again.
+    return;
   }
   if (record.task.status === "pending") await enqueuePending(env.TASKS, record);
   await prescreenDoneAtGate(env, taskId, now.getTime());

@@ -1,6 +1,6 @@
 // The pending queue as reviewer tooling sees it: listing, claiming with a lease, confirming announcements.
 import { announceAtGate, leaseAtGate, reviewAtGate } from "../adapters/decision-gate.ts";
-import { getTaskRecord, listClaimable, listPending, markAnnounced } from "../adapters/task-store.ts";
+import { dropClaimable, getTaskRecord, listClaimable, listPending, markAnnounced } from "../adapters/task-store.ts";
 import type { Settings } from "../config.ts";
 import { invalidRequest } from "../errors.ts";
 import type { Announcement, ReviewItem, ReviewStatus } from "../domain/review.ts";
@@ -31,11 +31,17 @@ export async function claimReviews(env: Env, settings: Settings, origin: string,
   let cursor: string | undefined;
   do {
     const page = await listClaimable(env.TASKS, SCAN_PAGE, cursor);
-    const candidates = [...page.taskIds];
+    const candidates = [...page.entries];
     while (candidates.length > 0 && claimed.length < limit) {
       const batch = candidates.splice(0, limit - claimed.length);
-      const leased = await Promise.all(batch.map((taskId) => leaseAtGate(env, taskId, now, settings.claimLeaseMs)));
-      claimed.push(...(await pendingRecords(env, batch.filter((_, index) => leased[index]))));
+      const leases = await Promise.all(batch.map((entry) => leaseAtGate(env, entry.taskId, now, settings.claimLeaseMs)));
+      // An entry whose gate will never lease again was written back by a write that crossed its removal (a repeated
+      // pre-screen job after the announcement); dropping it now spares every later claim from asking again.
+      const [records] = await Promise.all([
+        pendingRecords(env, batch.filter((_, index) => leases[index] === "leased").map((entry) => entry.taskId)),
+        dropClaimable(env.TASKS, batch.filter((_, index) => leases[index] === "closed")),
+      ]);
+      claimed.push(...records);
     }
     cursor = page.cursor ?? undefined;
   } while (cursor && claimed.length < limit);
