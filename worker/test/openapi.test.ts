@@ -20,6 +20,7 @@ describe("GET /openapi.json", () => {
         "GET /v1/tasks/{id}/image",
         "GET /v1/tasks/{id}/deliveries",
         "POST /v1/tasks/{id}/callback/redeliver",
+        "POST /v1/tasks/{id}/retry",
         "POST /v1/decisions",
         "POST /v1/reviews/claim",
         "POST /v1/reviews/{id}/announcement",
@@ -35,6 +36,7 @@ describe("GET /openapi.json", () => {
     expect(Object.keys(document.paths["/v1/decisions"]!.post!.responses).sort()).toEqual(["200", "400", "401", "404", "409"]);
     expect(Object.keys(document.paths["/v1/tasks/{id}/deliveries"]!.get!.responses).sort()).toEqual(["200", "400", "401", "404", "429"]);
     expect(Object.keys(document.paths["/v1/tasks/{id}/callback/redeliver"]!.post!.responses).sort()).toEqual(["200", "401", "404", "409", "429"]);
+    expect(Object.keys(document.paths["/v1/tasks/{id}/retry"]!.post!.responses).sort()).toEqual(["202", "401", "404", "409", "429"]);
   });
 });
 

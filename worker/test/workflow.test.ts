@@ -6,26 +6,13 @@ import { DELIVERY_SCHEDULE } from "../src/domain/delivery-schedule.ts";
 import { api, asClient, createQueuedTask, createTask, decide, decisionToken, passDeadline, waitForTask } from "./support/api.ts";
 import { receiver, settled, verified, verifiedAt, withoutWaits } from "./support/callbacks.ts";
 import { truncatedPng } from "./support/images.ts";
+import { taggerCalls } from "./support/tagger-calls.ts";
 
 const HOUR = 3_600_000;
 
 async function deliveryLog(taskId: string): Promise<DeliveryAttempt[]> {
   const response = await api(`/v1/tasks/${taskId}/deliveries?limit=100`, { headers: asClient() });
   return ((await response.json()) as { items: DeliveryAttempt[] }).items;
-}
-
-/** Counts the workflow's calls to the embedded tagger, the first `busy` of them answered 503 busy; disposing restores fetch. */
-function taggerCalls(busy = 0) {
-  const realFetch = globalThis.fetch;
-  const calls = { count: 0, [Symbol.dispose]: () => spy.mockRestore() };
-  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.pathname === "/tag" && ++calls.count <= busy) {
-      return Response.json({ error: { code: "busy", message: "16 images are already waiting; try again shortly" } }, { status: 503 });
-    }
-    return realFetch(input, init);
-  });
-  return calls;
 }
 
 describe("review workflow", () => {
@@ -89,7 +76,7 @@ describe("review workflow", () => {
 
   it("a tagger that is busy for five attempts is waited out: the sixth tags the image and the task completes", async () => {
     await using _workflows = await withoutWaits();
-    using tagger = taggerCalls(5);
+    using tagger = taggerCalls([503, 503, 503, 503, 503]);
     const task = await createTask();
     await decide(await decisionToken(task.taskId, "approve"));
 

@@ -26,6 +26,8 @@ export const decideAtGate = async (env: Env, taskId: string, decision: Decision,
 export const settleAtGate = async (env: Env, taskId: string): Promise<SettleOutcome> =>
   gate(env, taskId).settle();
 
+export const retryAtGate = async (env: Env, taskId: string, seen: number, now: number): Promise<boolean> => gate(env, taskId).retry(seen, now);
+
 export const leaseAtGate = async (env: Env, taskId: string, now: number, leaseMs: number): Promise<LeaseOutcome> =>
   gate(env, taskId).lease(now, leaseMs);
 

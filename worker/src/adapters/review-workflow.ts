@@ -11,6 +11,35 @@ export async function startReview(workflow: Workflow<ReviewParams>, taskId: stri
   }
 }
 
+// An event no step waits for: sending it makes a local engine that lost its instance's run in a restart replay it.
+const NUDGE = { type: "greenlight-nudge", payload: null };
+
+export type ReviewCare = "ended" | "nudged" | "restarted" | "recreated";
+
+/** Looks after a started instance: ended (complete, or stopped by a deletion), nudged, run again or started again. */
+export async function tendReview(workflow: Workflow<ReviewParams>, taskId: string): Promise<ReviewCare> {
+  let instance: WorkflowInstance;
+  try {
+    instance = await workflow.get(taskId);
+  } catch {
+    await startReview(workflow, taskId);
+    return "recreated";
+  }
+  const { status } = await instance.status();
+  if (status === "complete" || status === "terminated") return "ended";
+  if (status === "errored") {
+    await instance.restart();
+    return "restarted";
+  }
+  await instance.sendEvent(NUDGE);
+  return "nudged";
+}
+
+/** Runs the task's instance again from its first step, whatever state it ended in. */
+export async function restartReview(workflow: Workflow<ReviewParams>, taskId: string): Promise<void> {
+  await (await workflow.get(taskId)).restart();
+}
+
 /** Stops the task's instance if it is still at work (tagging, calling back); one that has ended or never started is left. */
 export async function stopReview(workflow: Workflow<ReviewParams>, taskId: string): Promise<void> {
   let instance: WorkflowInstance;

@@ -26,21 +26,22 @@ export async function deleteTaskRecord(kv: KVNamespace, taskId: string): Promise
   await kv.delete(taskKey(taskId));
 }
 
-// Retention: one key per task that reached a final state, in order of that moment, so the sweep reads only the due.
+// Retention: one key per final state a task reached, in order of that moment, so the sweep reads only the due. Its
+// metadata says which run of the task's work reached it: a failed task tried again reaches another final state later.
 const RETENTION_PREFIX = "retention:v1:";
 
-export async function scheduleDeletion(kv: KVNamespace, taskId: string, finalAt: string): Promise<void> {
-  await kv.put(`${RETENTION_PREFIX}${finalAt}:${taskId}`, "");
+export async function scheduleDeletion(kv: KVNamespace, taskId: string, finalAt: string, retries: number): Promise<void> {
+  await kv.put(`${RETENTION_PREFIX}${finalAt}:${taskId}`, "", { metadata: { retries } });
 }
 
-export type DueDeletion = { key: string; taskId: string };
+export type DueDeletion = { key: string; taskId: string; retries: number };
 
 /** The oldest tasks whose final state came before `before` (ISO-8601), at most `limit`. */
 export async function listDueDeletions(kv: KVNamespace, before: string, limit: number): Promise<DueDeletion[]> {
-  const page = await kv.list({ prefix: RETENTION_PREFIX, limit });
+  const page = await kv.list<{ retries?: number }>({ prefix: RETENTION_PREFIX, limit });
   return page.keys
     .filter((key) => key.name.slice(RETENTION_PREFIX.length) < before)
-    .map((key) => ({ key: key.name, taskId: key.name.slice(key.name.lastIndexOf(":") + 1) }));
+    .map((key) => ({ key: key.name, taskId: key.name.slice(key.name.lastIndexOf(":") + 1), retries: key.metadata?.retries ?? 0 }));
 }
 
 export async function forgetDeletion(kv: KVNamespace, due: DueDeletion): Promise<void> {

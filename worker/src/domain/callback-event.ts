@@ -17,15 +17,18 @@ const EVENT_TYPES: Partial<Record<TaskStatus, CallbackEventType>> = {
  */
 export type CallbackMessage = { id: string; timestamp: number; body: string };
 
-/** One final event per task, so the task id names it; receivers dedupe retries and redeliveries on it. */
-export const callbackMessageId = (taskId: string) => `msg_${taskId}`;
+/**
+ * One final event per run of a task's work, so the task id names it (and the retry, after a failed task is tried
+ * again: a new event the receiver must not drop as a duplicate); receivers dedupe attempts and redeliveries on it.
+ */
+export const callbackMessageId = (task: Pick<Task, "taskId" | "retries">) => (task.retries ? `msg_${task.taskId}_retry${task.retries}` : `msg_${task.taskId}`);
 
 /** The event for `task` as it stands, stamped `now`. */
 export function buildCallbackMessage(task: Task, now: Date): CallbackMessage {
   const type = EVENT_TYPES[task.status];
   if (!type) throw new Error(`A task in status ${task.status} has no callback event`);
   return {
-    id: callbackMessageId(task.taskId),
+    id: callbackMessageId(task),
     timestamp: Math.floor(now.getTime() / 1000),
     body: JSON.stringify({ type, timestamp: now.toISOString(), data: task }),
   };

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 export const DeliveryAttemptSchema = z
   .object({
-    webhookId: z.string().meta({ description: "The webhook-id header sent: msg_<taskId>, the same on every attempt." }),
+    webhookId: z.string().meta({ description: "The webhook-id header sent: msg_<taskId> (msg_<taskId>_retry<n> after the nth retry), the same on every attempt of that event." }),
     trigger: z.enum(["schedule", "redelivery"]),
     attempt: z.number().int().min(1).meta({ description: "The scheduled attempt's number, or the redelivery's, from 1." }),
     attemptedAt: z.iso.datetime(),

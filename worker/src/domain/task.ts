@@ -78,6 +78,12 @@ export const TaskSchema = z
     tags: z.array(TagSchema).nullable(),
     caption: z.string().nullable().meta({ description: "A one-line description, when CAPTION_MODEL is set." }),
     callback: CallbackSchema,
+    retries: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: "How often its client asked for this failed task to be tried again (POST /v1/tasks/{id}/retry). Absent until the first." }),
     links: z.object({ self: z.string(), image: z.string() }),
   })
   .meta({ id: "Task" });
@@ -101,6 +107,21 @@ export const taskLinks = (taskId: string) => ({
 /** The status a decision moves a pending task to. */
 export const statusAfter = (decision: Decision): TaskStatus =>
   decision.decision === "approve" ? "approved" : "rejected";
+
+/**
+ * What a granted retry changes: the approved task is tagged again from scratch, and its callback starts over for the
+ * new final event (the log keeps the earlier attempts).
+ */
+export function retriedTask(task: Task, retries: number): Partial<Task> {
+  const { url } = task.callback;
+  return {
+    status: "approved",
+    retries,
+    tags: null,
+    caption: null,
+    callback: { url, state: url ? "pending" : "none", attempts: 0, lastError: null, deliveredAt: null, nextAttemptAt: null },
+  };
+}
 
 /** Returns a copy of the record with the task changed and updatedAt moved to `at` (ISO-8601). */
 export function updateTask(record: TaskRecord, change: Partial<Task>, at: string): TaskRecord {

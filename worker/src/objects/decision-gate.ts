@@ -2,7 +2,7 @@
 // that finishes the review: it starts the task's workflow once the review has ended, and chases a lost pre-screen.
 import { DurableObject } from "cloudflare:workers";
 import { requestPrescreen } from "../adapters/prescreen-queue.ts";
-import { startReview } from "../adapters/review-workflow.ts";
+import { restartReview, startReview, tendReview } from "../adapters/review-workflow.ts";
 import { decisionFingerprint } from "../domain/decision-token.ts";
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
@@ -19,6 +19,10 @@ type Review = {
   prescreenChases?: number;
   /** The workflow that records the outcome, tags and calls back has been started. */
   finishing: boolean;
+  /** Retries of the work granted to the client of a failed task (absent until the first): each restarts the workflow. */
+  retries?: number;
+  /** How often the alarm has looked after the started workflow (absent in gates started before it did). */
+  watches?: number;
 };
 
 /** A decided gate carries its winner and the fingerprint of the token that won (decisionFingerprint). */
@@ -31,6 +35,10 @@ const PRESCREEN_GRACE_MS = 2 * 60 * 1000;
 const MAX_PRESCREEN_GRACE_MS = 60 * 60 * 1000;
 // A workflow that could not be started (the binding refused, a limit) is tried again this much later, for ever.
 const START_RETRY_MS = 30 * 1000;
+// A started workflow is looked after until it ends, first after a minute, then twice as long each time up to an
+// hour: most end within the first minute, and one whose callback is retried for a day is looked at about 30 times.
+const WATCH_FIRST_MS = 60 * 1000;
+const WATCH_MAX_MS = 60 * 60 * 1000;
 
 export type DecideOutcome =
   | { outcome: "won" | "replay" | "conflict"; decision: Decision }
@@ -46,7 +54,7 @@ export type ReviewState = {
 
 export type LeaseOutcome = "leased" | "held" | "closed";
 
-export type SettleOutcome = { outcome: "decided"; decision: Decision } | { outcome: "expired" | "unknown" };
+export type SettleOutcome = { outcome: "decided"; decision: Decision; retries: number } | { outcome: "expired" | "unknown" };
 
 const STATE_KEY = "gate";
 // Redelivery pacing lives under its own key: it never reads or changes the review's state.
@@ -116,9 +124,22 @@ export class DecisionGate extends DurableObject<Env> {
   settle(): SettleOutcome {
     const gate = this.read();
     if (!gate) return { outcome: "unknown" };
-    if (gate.state === "decided") return { outcome: "decided", decision: gate.decision };
+    if (gate.state === "decided") return { outcome: "decided", decision: gate.decision, retries: gate.retries ?? 0 };
     if (gate.state === "pending") this.write({ ...gate, state: "expired" });
     return { outcome: "expired" };
+  }
+
+  /**
+   * Grants one more run of a failed task's work: only to a caller that saw `seen` retries, so of several asking at
+   * once exactly one gets it. The alarm restarts the workflow; false when the work is not one that can have failed.
+   */
+  async retry(seen: number, now: number): Promise<boolean> {
+    const gate = this.read();
+    if (!gate || gate.state !== "decided" || !gate.finishing || (gate.retries ?? 0) !== seen) return false;
+    const retried: GateState = { ...gate, retries: seen + 1, finishing: false };
+    this.write(retried);
+    await this.arm(retried, now);
+    return true;
   }
 
   /** The review as it stands, for reviewer tooling; an expired deadline counts as expired even before the timer fires. */
@@ -171,8 +192,8 @@ export class DecisionGate extends DurableObject<Env> {
   }
 
   /**
-   * The deadline, a pre-screen to chase, or a workflow to start: the alarm does whichever is due. Cloudflare retries a
-   * throwing alarm only a few times, so a failed start re-arms the alarm itself instead.
+   * The deadline, a pre-screen to chase, a workflow to start or one to look after: the alarm does whichever is due.
+   * Cloudflare retries a throwing alarm only a few times, so a failed start or look re-arms the alarm itself instead.
    */
   override async alarm(): Promise<void> {
     const now = Date.now();
@@ -186,20 +207,41 @@ export class DecisionGate extends DurableObject<Env> {
       return this.arm(chased, now);
     } else if (gate.state !== "pending" && !gate.finishing) {
       try {
-        await startReview(this.env.REVIEW_WORKFLOW, gate.taskId);
+        // A retry runs the existing instance again from the start; the first start creates it.
+        await (gate.retries ? restartReview : startReview)(this.env.REVIEW_WORKFLOW, gate.taskId);
       } catch (error) {
         console.error(JSON.stringify({ event: "review_start_failed", taskId: gate.taskId, error: String(error) }));
         await this.ctx.storage.setAlarm(now + START_RETRY_MS);
         return;
       }
-      const finishing: GateState = { ...gate, finishing: true };
+      const finishing: GateState = { ...gate, finishing: true, watches: 0 };
       this.write(finishing);
       return this.arm(finishing, now);
+    } else if (gate.finishing) {
+      return this.watch(gate, now);
     }
     await this.arm(gate, now);
   }
 
-  /** Sets the one alarm to what comes next: chasing the pre-screen, the deadline, or starting the workflow at once. */
+  /**
+   * Nothing accepted may stay stuck, whatever stopped its workflow: one that errored is run again, one that is gone is
+   * started again, and one still at work is nudged, since a local runtime restarted mid-step resumes an instance only
+   * when an event reaches it (on Cloudflare the nudge changes nothing). Every step is idempotent, so this is safe.
+   */
+  private async watch(gate: GateState, now: number): Promise<void> {
+    try {
+      const care = await tendReview(this.env.REVIEW_WORKFLOW, gate.taskId);
+      if (care === "ended") return this.ctx.storage.deleteAlarm();
+      if (care !== "nudged") console.warn(JSON.stringify({ event: `review_${care}`, taskId: gate.taskId }));
+    } catch (error) {
+      console.error(JSON.stringify({ event: "review_watch_failed", taskId: gate.taskId, error: String(error) }));
+    }
+    const watched: GateState = { ...gate, watches: (gate.watches ?? 0) + 1 };
+    this.write(watched);
+    await this.arm(watched, now);
+  }
+
+  /** Sets the one alarm to what comes next: chasing the pre-screen, the deadline, starting the workflow or looking after it. */
   private async arm(gate: GateState, now: number): Promise<void> {
     const storage = this.ctx.storage;
     if (!gate.prescreened) {
@@ -208,7 +250,7 @@ export class DecisionGate extends DurableObject<Env> {
     }
     if (gate.state === "pending") return storage.setAlarm(gate.deadline);
     if (!gate.finishing) return storage.setAlarm(now);
-    return storage.deleteAlarm();
+    return storage.setAlarm(now + Math.min(WATCH_FIRST_MS * 2 ** (gate.watches ?? 0), WATCH_MAX_MS));
   }
 
   private expireIfDue(now: number): GateState | undefined {

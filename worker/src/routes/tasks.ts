@@ -4,17 +4,20 @@ import { etag } from "hono/etag";
 import { getImage } from "../adapters/image-store.ts";
 import { TaskSchema } from "../domain/task.ts";
 import { IdempotencyKeySchema } from "../domain/upload.ts";
-import { taskNotFound } from "../errors.ts";
+import { AppError, taskNotFound } from "../errors.ts";
 import { clientAuth } from "../middleware/auth.ts";
 import { uploadLimit } from "../middleware/upload-limit.ts";
 import { createRouter, errorResponses, TaskIdParams } from "../router.ts";
 import { createTask } from "../services/create-task.ts";
 import { deleteTask } from "../services/delete-task.ts";
 import { findOwnTask } from "../services/own-task.ts";
+import { retryTask } from "../services/retry-task.ts";
 import { readUpload, UPLOAD_BODY } from "./upload-body.ts";
 
 // New tasks wait for a human, so polling sooner than this only burns requests.
 const RETRY_AFTER_SECONDS = 5;
+// A retried task is tagged within seconds when the tagger is up.
+const RETRY_POLL_SECONDS = 2;
 
 const create = createRoute({
   method: "post",
@@ -51,6 +54,21 @@ const get = createRoute({
     200: { description: "The task; send its ETag back in If-None-Match to get 304 while it is unchanged.", content: { "application/json": { schema: TaskSchema } } },
     304: { description: "Not modified." },
     ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"], 429: ["too_many_auth_failures"] }),
+  },
+});
+
+const retry = createRoute({
+  method: "post",
+  path: "/v1/tasks/{id}/retry",
+  summary: "Try a failed task's tagging and callback again",
+  description:
+    "For a task whose tagging gave up (status failed): it goes back to approved, is tagged again and ends completed or failed, with a callback under a new webhook-id (msg_<taskId>_retry<n>). No body.",
+  security: [{ client: [] }],
+  middleware: [clientAuth()] as const,
+  request: { params: TaskIdParams },
+  responses: {
+    202: { description: "Accepted; the task as the retry starts it (approved, retries counted).", content: { "application/json": { schema: TaskSchema } } },
+    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"], 409: ["task_not_failed (details.status)"], 429: ["too_many_auth_failures"] }),
   },
 });
 
@@ -106,6 +124,16 @@ export const tasks = createRouter()
     const { id } = c.req.valid("param");
     if (!(await deleteTask(c.env, c.var.clientId, id, Date.now()))) throw taskNotFound();
     return c.body(null, 204);
+  })
+  .openapi(retry, async (c) => {
+    const outcome = await retryTask(c.env, c.var.clientId, c.req.valid("param").id, new Date());
+    if (outcome.kind === "not_found") throw taskNotFound();
+    if (outcome.kind === "not_failed") {
+      throw new AppError(409, "task_not_failed", `Only a failed task can be retried; this one is ${outcome.status}.`, { status: outcome.status });
+    }
+    c.header("Location", outcome.task.links.self);
+    c.header("Retry-After", String(RETRY_POLL_SECONDS));
+    return c.json(outcome.task, 202);
   })
   .openapi(image, async (c) => {
     const record = await ownTask(c.env, c.var.clientId, c.req.valid("param").id);

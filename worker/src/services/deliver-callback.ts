@@ -12,7 +12,7 @@ import type { Task } from "../domain/task.ts";
  */
 export async function attemptDelivery(settings: Settings, task: Task, url: string, trigger: DeliveryTrigger, attempt: number): Promise<DeliveryAttempt> {
   const now = new Date();
-  const sent = { webhookId: callbackMessageId(task.taskId), trigger, attempt, attemptedAt: now.toISOString() };
+  const sent = { webhookId: callbackMessageId(task), trigger, attempt, attemptedAt: now.toISOString() };
   // Settings can change between upload and any attempt; the URL is never called once it no longer passes.
   const check = checkCallbackUrl(url, { allowLoopback: settings.allowLoopbackCallbacks });
   if (!check.ok) return { ...sent, durationMs: 0, ...refusedAttempt(check.reason) };

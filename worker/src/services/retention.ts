@@ -12,9 +12,10 @@ export async function sweepRetention(env: Env, settings: Pick<Settings, "retenti
   const before = new Date(now.getTime() - settings.retentionMs).toISOString();
   const due = await listDueDeletions(env.TASKS, before, SWEEP_BATCH);
   for (const entry of due) {
-    // A task its client deleted already has no record: only its retention entry is left to go.
+    // A task its client deleted already has no record: only its retention entry is left to go. One tried again
+    // since this entry's final state keeps its data until the retry's own entry is due.
     const record = await getTaskRecord(env.TASKS, entry.taskId);
-    if (record) await eraseTask(env, record, now.getTime());
+    if (record && (record.task.retries ?? 0) <= entry.retries) await eraseTask(env, record, now.getTime());
     await forgetDeletion(env.TASKS, entry);
   }
   return due.length;

@@ -10,7 +10,7 @@ import { captionImage, tagImage } from "../adapters/tagger.ts";
 import { dequeuePending, getTaskRecord, putTaskRecord, scheduleDeletion } from "../adapters/task-store.ts";
 import { readSettings, type Settings } from "../config.ts";
 import { callbackAfterAttempt, DELIVERY_SCHEDULE } from "../domain/delivery-schedule.ts";
-import { FINAL_STATUSES, statusAfter, type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
+import { FINAL_STATUSES, retriedTask, statusAfter, type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
 import { attemptDelivery } from "../services/deliver-callback.ts";
 
 // Step names are replay keys and test handles: stable phrases, never ids or counters.
@@ -55,7 +55,7 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     let record = TaskRecordSchema.parse(JSON.parse(stored));
     const decided: Partial<Task> =
       settlement.outcome === "decided"
-        ? { status: statusAfter(settlement.decision), decision: settlement.decision }
+        ? { status: statusAfter(settlement.decision), decision: settlement.decision, ...(settlement.retries > 0 && retriedTask(record.task, settlement.retries)) }
         : { status: "expired" };
     record = await this.save(step, STEPS.recordDecision, record, decided, () => dequeuePending(this.env.TASKS, record));
 
@@ -123,7 +123,7 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
       const now = new Date().toISOString();
       await putTaskRecord(this.env.TASKS, updateTask(record, change, now));
       // Retention counts from the moment a task reaches its final state.
-      if (change.status && FINAL_STATUSES.has(change.status)) await scheduleDeletion(this.env.TASKS, record.task.taskId, now);
+      if (change.status && FINAL_STATUSES.has(change.status)) await scheduleDeletion(this.env.TASKS, record.task.taskId, now, record.task.retries ?? 0);
       await after?.();
       return now;
     });
