@@ -180,7 +180,7 @@ describe("the local stack", () => {
       expect(completed.tags).toContainEqual(expect.objectContaining({ label: "red" }));
       const waiting = await upload(before, "restart-pending");
       // Pending means queued for reviewers. The local queue keeps its messages in memory, so a stop before the
-      // pre-screen job ran would leave the gate to send it again after 2 minutes, longer than this test waits.
+      // pre-screen job ran would leave the gate to send it again after 5 minutes, longer than this test waits.
       await waitFor(
         `${waiting.taskId} to be queued for review`,
         async () => ((await before.listReviews(100)).body.items.some((item) => item.taskId === waiting.taskId) ? true : undefined),

@@ -304,7 +304,7 @@ describe("the pre-screen job", () => {
   });
 
   it("is asked for again by the task's gate when the upload's job was lost, and the task becomes reviewable", async () => {
-    // The queue drops the upload's job; the gate's alarm, due a couple of minutes later, sends it again.
+    // The queue drops the upload's job; the gate's alarm, due five minutes later, sends it again.
     const send = vi.spyOn(env.PRESCREENS, "send").mockResolvedValueOnce(undefined as never);
     const task = await createTask();
     expect(send).toHaveBeenCalledTimes(1);
@@ -333,7 +333,7 @@ describe("the pre-screen job", () => {
     expect(await recordOf(task.taskId)).toEqual(before);
   });
 
-  it("is asked for again less often each time it stays missing: after 2, 4, 8, 16 and 32 minutes, then hourly", async () => {
+  it("is asked for again less often each time it stays missing: after 5, 10, 20 and 40 minutes, then hourly", async () => {
     const send = vi.spyOn(env.PRESCREENS, "send").mockResolvedValue(undefined as never);
     const task = await createTask();
     const alarmIn = async () => {
@@ -345,7 +345,7 @@ describe("the pre-screen job", () => {
       expect(await runDurableObjectAlarm(gateOf(task.taskId))).toBe(true);
       waits.push(await alarmIn());
     }
-    expect(waits).toEqual([2, 4, 8, 16, 32, 60, 60]);
+    expect(waits).toEqual([5, 10, 20, 40, 60, 60, 60]);
     // The upload's job and one for each chase.
     expect(send).toHaveBeenCalledTimes(7);
   });
