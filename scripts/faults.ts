@@ -4,7 +4,7 @@
 // across review deadlines, and minutes of mixed load; each scenario on a fresh stack with its own state. Prints per
 // scenario the tasks accepted, lost and stuck, duplicate callbacks and 5xx answers, and exits 1 on any loss, any task
 // stuck after the settle period, a second webhook-id for one task's final event, any 5xx, or a failed check.
-// About 11 minutes when all is well, --quick about 6: both wait for the gate to ask again for the pre-screen jobs a
+// About 10 minutes when all is well, --quick about 6: both wait for the gate to ask again for the pre-screen jobs a
 // kill -9 loses, 5 minutes after their upload. A stuck task holds its scenario for the whole 6-minute settle period.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -117,13 +117,13 @@ export class World {
     return `${this.front.url}/faults/${this.name}/${label}`;
   }
 
-  /** The running stack's processes: what each is, its pid and its resident memory now. */
-  processes(): { name: string; pid: number; rssMb: number }[] {
+  /** The running stack's processes: what each is, its pid, its resident memory and open files now. */
+  processes(): { name: string; pid: number; rssMb: number; openFds: number }[] {
     const stack = this.stack;
     if (!stack) return [];
     return processGroup(stack.child.pid ?? 0)
       .filter(alive)
-      .map((member) => ({ name: describe(member, stack.port), pid: member.pid, rssMb: member.rssMb }));
+      .map((member) => ({ name: describe(member, stack.port), pid: member.pid, rssMb: member.rssMb, openFds: member.openFds }));
   }
 
   private takeDown(): Stack {
