@@ -75,6 +75,20 @@ describe("POST /v1/tasks/:id/retry", () => {
     expect(tagger.count).toBe(2);
   });
 
+  it("starts the work afresh when the failed task's workflow instance is gone (Cloudflare keeps ended ones for a while)", async () => {
+    const workflows = await withoutWaits();
+    using tagger = taggerCalls([415]);
+    const failed = await failedTask();
+    // Disposing the introspector deletes the instances it ran.
+    await workflows.dispose();
+    await expect(env.REVIEW_WORKFLOW.get(failed.taskId)).rejects.toThrow();
+
+    expect((await retry(failed.taskId)).status).toBe(202);
+    const done = await waitForTask(failed.taskId, (current) => current.status === "completed");
+    expect(done).toMatchObject({ retries: 1, tags: expect.arrayContaining([{ label: "red", score: expect.any(Number), source: "colour" }]) });
+    expect(tagger.count).toBe(2);
+  });
+
   it("refuses a task that has not failed with 409, and an unknown or another client's task with 404", async () => {
     const pending = await createTask();
     const response = await retry(pending.taskId);

@@ -35,9 +35,18 @@ export async function tendReview(workflow: Workflow<ReviewParams>, taskId: strin
   return "nudged";
 }
 
-/** Runs the task's instance again from its first step, whatever state it ended in. */
+/**
+ * Runs the task's instance again from its first step, whatever state it ended in; one already gone (Cloudflare keeps
+ * an ended instance for its retention period, 7 days by default) is started afresh.
+ */
 export async function restartReview(workflow: Workflow<ReviewParams>, taskId: string): Promise<void> {
-  await (await workflow.get(taskId)).restart();
+  let instance: WorkflowInstance;
+  try {
+    instance = await workflow.get(taskId);
+  } catch {
+    return startReview(workflow, taskId);
+  }
+  await instance.restart();
 }
 
 /** Stops the task's instance if it is still at work (tagging, calling back); one that has ended or never started is left. */
