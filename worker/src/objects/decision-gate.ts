@@ -1,5 +1,6 @@
 // One per task: the strongly consistent judge of its claim lease, its first decision and its expiry, and the alarm
-// that finishes the review: it starts the task's workflow once the review has ended, and chases a lost pre-screen.
+// that finishes the review: it starts the task's workflow once the review has ended and looks after it until it ends,
+// and chases a lost pre-screen.
 import { DurableObject } from "cloudflare:workers";
 import { requestPrescreen } from "../adapters/prescreen-queue.ts";
 import { restartReview, startReview, tendReview } from "../adapters/review-workflow.ts";
