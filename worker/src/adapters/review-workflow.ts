@@ -6,7 +6,7 @@ export async function startReview(workflow: Workflow<ReviewParams>, taskId: stri
   try {
     await workflow.create({ id: taskId, params: { taskId } });
   } catch (error) {
-    if (await instanceExists(workflow, taskId)) return;
+    if (await findInstance(workflow, taskId)) return;
     throw error;
   }
 }
@@ -18,10 +18,8 @@ export type ReviewCare = "ended" | "nudged" | "restarted" | "recreated";
 
 /** Looks after a started instance: ended (complete, or stopped by a deletion), nudged, run again or started again. */
 export async function tendReview(workflow: Workflow<ReviewParams>, taskId: string): Promise<ReviewCare> {
-  let instance: WorkflowInstance;
-  try {
-    instance = await workflow.get(taskId);
-  } catch {
+  const instance = await findInstance(workflow, taskId);
+  if (!instance) {
     await startReview(workflow, taskId);
     return "recreated";
   }
@@ -40,33 +38,25 @@ export async function tendReview(workflow: Workflow<ReviewParams>, taskId: strin
  * an ended instance for its retention period, 7 days by default) is started afresh.
  */
 export async function restartReview(workflow: Workflow<ReviewParams>, taskId: string): Promise<void> {
-  let instance: WorkflowInstance;
-  try {
-    instance = await workflow.get(taskId);
-  } catch {
-    return startReview(workflow, taskId);
-  }
+  const instance = await findInstance(workflow, taskId);
+  if (!instance) return startReview(workflow, taskId);
   await instance.restart();
 }
 
 /** Stops the task's instance if it is still at work (tagging, calling back); one that has ended or never started is left. */
 export async function stopReview(workflow: Workflow<ReviewParams>, taskId: string): Promise<void> {
-  let instance: WorkflowInstance;
-  try {
-    instance = await workflow.get(taskId);
-  } catch {
-    return;
-  }
+  const instance = await findInstance(workflow, taskId);
+  if (!instance) return;
   const { status } = await instance.status();
   if (status === "complete" || status === "errored" || status === "terminated") return;
   await instance.terminate();
 }
 
-async function instanceExists(workflow: Workflow<ReviewParams>, id: string): Promise<boolean> {
+/** The task's instance, or null when there is none: `get` throws for an id it does not know. */
+async function findInstance(workflow: Workflow<ReviewParams>, id: string): Promise<WorkflowInstance | null> {
   try {
-    await workflow.get(id);
-    return true;
+    return await workflow.get(id);
   } catch {
-    return false;
+    return null;
   }
 }
