@@ -30,7 +30,7 @@ export default defineConfig({
         ],
         test: {
           name: "worker",
-          include: ["worker/test/**/*.test.ts"],
+          include: ["worker/test/**/*.test.ts", "packages/client/test/worker/*.test.ts"],
           globalSetup: ["worker/test/support/callback-receiver.ts", "worker/test/support/local-tagger.ts"],
         },
       },
@@ -48,6 +48,9 @@ export default defineConfig({
           name: "n8n-flows",
           include: ["n8n-flows/test/**/*.test.ts"],
           environment: "node",
+          // n8n-nodes-base's node definitions and its n8n-workflow, fetched once outside the repository (scripts/install-n8n.ts),
+          // not from the root install.
+          globalSetup: ["n8n-flows/test/n8n-installed.ts"],
         },
       },
       {
@@ -62,14 +65,15 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
-          include: ["test/e2e/**/*.test.ts"],
+          include: ["test/e2e/**/*.test.ts", "packages/client/test/*.test.ts"],
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
       },
       {
-        // The review console in Debian's headless Chromium (playwright-core), against the local stack.
+        // The review console in a headless Chromium or Chrome (playwright-core) against the local stack; skipped on a
+        // machine with neither (test/browser/find-chromium.ts).
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],

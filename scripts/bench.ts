@@ -19,7 +19,7 @@ import { seconds } from "./bench/stats.ts";
 import { interleavedRounds, type Target } from "./bench/throughput.ts";
 import { startCallbackReceiver } from "./lib/callback-receiver.ts";
 import { devClient, newestSetting, setting } from "./lib/dev-vars.ts";
-import { greenlightClient } from "./lib/greenlight-client.ts";
+import { stackClients } from "./lib/greenlight-client.ts";
 import { type Stack, startStack, stopAllStacks } from "./lib/stack.ts";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
@@ -70,7 +70,7 @@ try {
     ["Greenlight", () => startStack(join(workDir, "greenlight"))],
     ["bare Worker", () => startBareWorker(join(workDir, "bare"))],
   ])) as [Stack, Stack];
-  const api = greenlightClient(greenlight.baseUrl, credentials);
+  const api = stackClients(greenlight.baseUrl, credentials);
   const upload = { method: "POST", headers: { ...clientHeaders, "Content-Type": "image/png" }, body: (index: number) => images[index % images.length] as Buffer } as const;
   const greenlightIds: string[] = [];
   const bareIds: string[] = [];
@@ -117,7 +117,7 @@ try {
   await phase("claims", async () => {
     results.claims = await measureClaims(
       claimsStack,
-      greenlightClient(claimsStack.baseUrl, credentials),
+      stackClients(claimsStack.baseUrl, credentials).reviewer.api,
       clientHeaders,
       { levels: CLAIM_LEVELS, backToBack: 5, idleSeconds: settings.idleSeconds, leaseMs: LEASE_SECONDS * 1000, seedConnections: settings.connections, deadline: started + BUDGET_MS },
       log,

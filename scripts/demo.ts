@@ -1,10 +1,11 @@
 // Usage: npm run demo   (env: GREENLIGHT_URL, default http://127.0.0.1:${PORT:-8787}; start the stack first with npm start)
 // Walks the whole flow against the local stack: upload, claim, preview, announce, approve, tags and the signed callback.
 import { relative } from "node:path";
+import { type Task, verifyCallback } from "@greenlight/client";
 import { signDecisionToken } from "../worker/src/domain/decision-token.ts";
-import { type CallbackReceiver, startCallbackReceiver, verifyCallback } from "./lib/callback-receiver.ts";
+import { type CallbackReceiver, startCallbackReceiver } from "./lib/callback-receiver.ts";
 import { devClient, devVarsFile, newestSetting, ROOT, setting } from "./lib/dev-vars.ts";
-import { claimTask, fetchBytes, greenlightClient, type HttpResult, pollTask, StackUnreachable, type Task } from "./lib/greenlight-client.ts";
+import { claimTask, fetchBytes, StackUnreachable, stackClients } from "./lib/greenlight-client.ts";
 import { solidPng } from "./lib/png.ts";
 
 const baseUrl = process.env.GREENLIGHT_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`;
@@ -18,9 +19,9 @@ const say = (line: string) => console.log(`${String(++step).padStart(2)}. ${line
 const detail = (line: string) => console.log(`      ${line}`);
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-function expectStatus<T>(what: string, result: HttpResult<T>, status: number): T {
-  if (result.status !== status) throw new StepFailed(`${what} answered ${result.status}, expected ${status}: ${result.text || "(empty body)"}`);
-  return result.body;
+// For the client's raw typed calls, which answer {error, response} rather than throw as its helpers do.
+function expectStatus(what: string, { error, response }: { error?: unknown; response: Response }, status: number) {
+  if (response.status !== status) throw new StepFailed(`${what} answered ${response.status}, expected ${status}: ${JSON.stringify(error ?? null)}`);
 }
 
 let receiver: CallbackReceiver | undefined;
@@ -40,11 +41,11 @@ try {
 
 async function runDemo() {
   const client = devClient(setting("CLIENT_KEYS"));
-  const api = greenlightClient(baseUrl, { clientKey: client.key, reviewerToken: newestSetting("REVIEWER_TOKEN") });
+  const api = stackClients(baseUrl, { clientKey: client.key, reviewerToken: newestSetting("REVIEWER_TOKEN") });
   const secrets = relative(ROOT, devVarsFile());
   console.log(`Greenlight demo against ${baseUrl} (client "${client.id}", secrets from ${secrets})\n`);
 
-  expectStatus("GET /healthz", await api.health(), 200);
+  expectStatus("GET /healthz", await api.client.api.GET("/healthz"), 200);
   say("The stack is up: GET /healthz -> 200");
 
   receiver = await startCallbackReceiver();
@@ -55,16 +56,15 @@ async function runDemo() {
   say(`Made a 64x48 solid red PNG in memory (${image.byteLength} bytes)`);
 
   const metadata = { source: "npm run demo", filename: "red-rectangle.png", requestedBy: process.env.USER ?? "demo" };
-  const upload = await api.upload(image, { callbackUrl, metadata, filename: metadata.filename });
-  const created = expectStatus("POST /v1/tasks", upload, 202);
-  say(`Uploaded it: POST /v1/tasks -> 202, Location ${upload.headers.get("location")}, Retry-After ${upload.headers.get("retry-after")}`);
+  const { task: created, response } = await api.client.upload(image, { contentType: "image/png", callbackUrl, metadata });
+  say(`Uploaded it: POST /v1/tasks -> 202, Location ${response.headers.get("location")}, Retry-After ${response.headers.get("retry-after")}`);
   showTask(created);
   const taskId = created.taskId;
 
-  const polled = expectStatus(`GET /v1/tasks/${taskId}`, await api.getTask(taskId), 200);
-  say(`Polled GET /v1/tasks/${taskId}: status ${polled.status}, waiting for a reviewer`);
+  const polled = await api.client.getTask(taskId);
+  say(`Polled GET /v1/tasks/${taskId}: status ${polled.task.status}, waiting for a reviewer (ETag ${polled.etag})`);
 
-  const claimed = await claimTask(api, taskId, TIMEOUTS.claim);
+  const claimed = await claimTask(api.reviewer, taskId, TIMEOUTS.claim);
   say("Claimed it as reviewer tooling would: POST /v1/reviews/claim -> its ReviewItem");
   for (const line of JSON.stringify(claimed.item, null, 2).split("\n")) detail(line);
   if (claimed.others.length > 0) {
@@ -78,34 +78,39 @@ async function runDemo() {
   say(`Fetched its previewUrl with no credentials -> 200 ${preview.contentType}, ${preview.bytes.byteLength} bytes, the same bytes as uploaded`);
 
   const announcement = { channel: "C0DEMO", messageTs: `${Date.now() / 1000}` };
-  expectStatus(`POST /v1/reviews/${taskId}/announcement`, await api.announce(taskId, announcement), 204);
+  const announced = await api.reviewer.api.POST("/v1/reviews/{id}/announcement", { params: { path: { id: taskId } }, body: announcement });
+  expectStatus(`POST /v1/reviews/${taskId}/announcement`, announced, 204);
   say(`Confirmed the announcement (channel ${announcement.channel}): POST /v1/reviews/${taskId}/announcement -> 204`);
 
   const reviewer = { id: "U0DEMO", name: "Demo Reviewer" };
   const token = await signDecisionToken(setting("DECISION_SIGNING_SECRET"), { taskId, decision: "approve", reviewer, issuer: "console", reason: "Looks fine" });
   say(`Signed an approve decision as "${reviewer.name}" (HS256 JWT, DECISION_SIGNING_SECRET)`);
 
-  const decided = expectStatus("POST /v1/decisions", await api.decide(token), 200);
+  const decided = await api.reviewer.decide(token);
   say(`POST /v1/decisions -> 200, status ${decided.status}`);
 
   const waitingSince = Date.now();
   say("Polling until the tagger has run:");
-  const completed = await pollTask(api, taskId, (task) => task.status !== "pending" && task.status !== "approved", {
+  let shown = "";
+  const completed = await api.client.waitForTask(taskId, {
     timeoutMs: TIMEOUTS.completed,
-    onChange: (task) => detail(`status ${task.status} (${seconds(waitingSince)})`),
+    intervalMs: 250,
+    onChange: (task) => {
+      if (task.status !== shown) detail(`status ${(shown = task.status)} (${seconds(waitingSince)})`);
+    },
   });
   if (completed.status !== "completed") throw new StepFailed(`the task ended ${completed.status}, expected completed`);
   detail(`tags: ${(completed.tags ?? []).map((tag) => `${tag.label} (${tag.score}, ${tag.source})`).join(", ")}`);
 
   const callback = await receiver.waitForTask(taskId, TIMEOUTS.callback);
-  const event = verifyCallback(newestSetting("CALLBACK_SIGNING_SECRET"), callback);
+  const event = verifyCallback(newestSetting("CALLBACK_SIGNING_SECRET"), callback.body, callback.headers);
   if (event.type !== "task.completed" || event.data.status !== "completed") {
     throw new StepFailed(`the callback says ${event.type} with status ${event.data.status}, expected task.completed`);
   }
   say(`Callback received on ${callback.path}: ${event.type}, webhook-id ${callback.headers["webhook-id"]}`);
-  detail("Standard Webhooks signature verified with CALLBACK_SIGNING_SECRET (standardwebhooks package)");
+  detail("Standard Webhooks signature verified with CALLBACK_SIGNING_SECRET (verifyCallback from @greenlight/client)");
 
-  const delivered = await pollTask(api, taskId, (task) => task.callback.state === "delivered", { timeoutMs: TIMEOUTS.callback });
+  const delivered = await api.client.waitForTask(taskId, { until: (task) => task.callback.state === "delivered", timeoutMs: TIMEOUTS.callback, intervalMs: 250 });
   say(`GET /v1/tasks/${taskId}: callback ${delivered.callback.state} after ${delivered.callback.attempts} attempt(s) at ${delivered.callback.deliveredAt}`);
 
   const colours = (completed.tags ?? []).filter((tag) => tag.source === "colour").map((tag) => tag.label);

@@ -3,12 +3,12 @@
 // Runs the whole pipeline on this machine with no account and no network: the embedded tagger service, and
 // `wrangler dev --local` with local KV, R2, Durable Objects and Workflows calling it; waits for both, then prints
 // where everything is.
-import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { devClient, devVarsFile, newestSetting, ROOT, setting } from "./lib/dev-vars.ts";
 import { freePort, isPortFree, LOOPBACK } from "./lib/ports.ts";
-import { waitFor } from "./lib/wait.ts";
+import { startProcess, tail } from "./lib/start-process.ts";
+import { StopWaiting } from "./lib/wait.ts";
 import { localWranglerEnv, WRANGLER_CLI } from "./lib/wrangler.ts";
 
 const PASSED_THROUGH = ["REVIEW_TIMEOUT", "CLAIM_LEASE", "MAX_UPLOAD_BYTES"] as const;
@@ -56,49 +56,39 @@ const args = [
   ...["ALLOW_LOOPBACK_CALLBACKS:true", "TAGGER:embedded", `LOCAL_TAGGER_URL:${taggerUrl}`, ...overrides.map(([name, value]) => `${name}:${value}`)].flatMap((v) => ["--var", v]),
 ];
 
-const wrangler = spawn(process.execPath, args, {
-  cwd: ROOT,
-  stdio: ["ignore", "pipe", "pipe"],
-  env: localWranglerEnv(),
-});
-
-// Wrangler's startup chatter is kept back (and shown only if it fails); once ready, its request log streams through.
-const tail: string[] = [];
+// Each child's startup chatter is kept back (and shown only if starting fails); once ready, its output streams through.
 let ready = false;
 let stopping = false;
 let pendingTaggerRestart: (() => void) | undefined;
-passOutputOn(wrangler);
+const wrangler = startProcess({
+  what: "wrangler",
+  command: process.execPath,
+  args,
+  env: localWranglerEnv(),
+  ready: (output) => health(output),
+  readyTimeoutMs: READY_TIMEOUT_MS,
+  intervalMs: 250,
+  stopTimeoutMs: STOP_GRACE_MS,
+  echo: () => ready,
+  keepLines: TAIL_LINES,
+});
 // The embedded tagger stands in for Workers AI, which cannot run locally; it loads its models while wrangler starts.
 let tagger = startTagger();
 
-const exitOf = (child: ChildProcess, name: string) =>
-  new Promise<{ name: string; code: number }>((resolveExit) =>
-    child.on("exit", (code, signal) => resolveExit({ name, code: exitCode(code, signal) })),
-  );
-const wranglerExited = exitOf(wrangler, "wrangler");
+const wranglerExited = wrangler.exited.then((code) => ({ name: "wrangler", code }));
 // Settles only when the tagger is down for good: it died before the stack was ready, or the stack is stopping.
 const taggerExited = new Promise<{ name: string; code: number }>((resolveExit) => superviseTagger(resolveExit));
 const exited = Promise.race([wranglerExited, taggerExited]);
 forwardSignals();
 
-const outcome = await Promise.race([
-  exited.then((exit) => ({ exited: exit })),
-  Promise.all([
-    waitFor("the embedded tagger's models", () => taggerHealth(), { timeoutMs: READY_TIMEOUT_MS, intervalMs: 250 }),
-    waitFor("GET /healthz", () => health(), { timeoutMs: READY_TIMEOUT_MS, intervalMs: 250 }),
-  ]).then(
-    ([, answer]) => (answer === true ? { ready: true } : { failed: `GET ${baseUrl}/healthz answered ${answer}` }),
-    (error: Error) => ({ failed: error.message }),
-  ),
-]);
-
-if ("exited" in outcome) {
-  if (stopping) await shutDown(outcome.exited.code);
-  printTail(`${outcome.exited.name} exited with code ${outcome.exited.code} before the stack was ready.`);
-  await shutDown(outcome.exited.code || 1);
-}
-if ("failed" in outcome) {
-  printTail(`${outcome.failed}; stopping.`);
+// Either child failing to start (it exited, timed out, or the Worker answered with an error) stops both.
+const failure = await Promise.all([tagger.ready, wrangler.ready]).then(
+  () => undefined,
+  (error: Error) => error.message,
+);
+if (failure !== undefined) {
+  if (stopping) await shutDown((await exited).code);
+  console.error(`${failure}\n\nThe stack did not start; stopping.`);
   await shutDown(1);
 }
 
@@ -108,30 +98,37 @@ const stopped = await exited;
 console.log(`${stopped.name} exited with code ${stopped.code}`);
 await shutDown(stopped.code);
 
-/** Stops whichever child is still running, waits for both, and exits. */
+/** Stops whichever child is still running (its signal, then SIGKILL after the grace period), waits for both, and exits. */
 async function shutDown(code: number): Promise<never> {
   stopping = true;
   pendingTaggerRestart?.();
-  for (const child of [wrangler, tagger]) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-  await Promise.all([wranglerExited, taggerExited]);
+  await Promise.all([wrangler.stop().catch(() => undefined), tagger.stop().catch(() => undefined), taggerExited]);
   process.exit(code);
 }
 
-function startTagger(): ChildProcess {
-  const child = spawn(process.execPath, ["--no-warnings", resolve(ROOT, "worker/local-tagger/server.ts")], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORT: String(taggerPort) },
+function startTagger() {
+  const child = startProcess({
+    what: "the embedded tagger",
+    command: process.execPath,
+    args: ["--no-warnings", resolve(ROOT, "worker/local-tagger/server.ts")],
+    env: { PORT: String(taggerPort) },
+    ready: () => taggerHealth(),
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    intervalMs: 250,
+    stopTimeoutMs: STOP_GRACE_MS,
+    echo: () => ready,
+    keepLines: TAIL_LINES,
   });
-  passOutputOn(child);
+  // The startup awaits the first tagger's readiness; a restarted one that never answers is stopped, and so restarted.
+  child.ready.catch(() => undefined);
   return child;
 }
 
 /** Starts the tagger again whenever it dies after the stack is ready; calls `done` once it is down for good. */
 function superviseTagger(done: (exit: { name: string; code: number }) => void, restarts = 0) {
   const startedAt = Date.now();
-  tagger.once("exit", (code, signal) => {
-    const exit = { name: "the embedded tagger", code: exitCode(code, signal) };
+  void tagger.exited.then((code) => {
+    const exit = { name: "the embedded tagger", code };
     if (!ready || stopping) return done(exit);
     const attempt = Date.now() - startedAt >= TAGGER_STABLE_MS ? 0 : restarts;
     const delay = TAGGER_RESTART_DELAYS_MS[Math.min(attempt, TAGGER_RESTART_DELAYS_MS.length - 1)] ?? 0;
@@ -149,30 +146,18 @@ function superviseTagger(done: (exit: { name: string; code: number }) => void, r
   });
 }
 
-/** Keeps a child's output back until the stack is ready (shown only if starting fails), then streams it through. */
-function passOutputOn(child: ChildProcess) {
-  for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
-    stream?.setEncoding("utf8");
-    stream?.on("data", (chunk: string) => {
-      if (ready) out.write(chunk);
-      tail.push(...chunk.split("\n").filter((line) => line.trim() !== ""));
-      tail.splice(0, Math.max(0, tail.length - TAIL_LINES));
-    });
-  }
-}
-
 async function taggerHealth(): Promise<true | undefined> {
   const response = await fetch(`${taggerUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
   return response.ok ? true : undefined;
 }
 
-/** true when the Worker is up; a description when the Worker answered with an error (a bad setting); undefined: not yet. */
-async function health(): Promise<true | string | undefined> {
+/** true when the Worker is up, undefined while it is not yet; stops the wait when the Worker answered with an error (a bad setting). */
+async function health(output: string[]): Promise<true | undefined> {
   const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
   const text = await response.text();
   if (response.status === 200 && text.includes('"ok":true')) return true;
   // The contract's error envelope means our Worker itself answered: waiting longer will not help.
-  if (text.startsWith('{"error":')) return `${response.status}: ${text.slice(0, 300)}`;
+  if (text.startsWith('{"error":')) throw new StopWaiting(`GET ${baseUrl}/healthz answered ${response.status}: ${text.slice(0, 300)}\n${tail(output)}`);
   throw new Error(`${response.status}: ${text.slice(0, 200)}`);
 }
 
@@ -210,29 +195,14 @@ function printSummary() {
   );
 }
 
-function printTail(headline: string) {
-  const lines = tail.map((line) => `  | ${line.length > 400 ? `${line.slice(0, 400)}...` : line}`);
-  console.error(`Last ${lines.length} line(s) of wrangler's output:\n${lines.join("\n")}\n\n${headline}`);
-}
-
 function forwardSignals() {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       stopping = true;
       pendingTaggerRestart?.();
-      for (const child of [wrangler, tagger]) {
-        if (child.exitCode !== null || child.signalCode !== null) continue;
-        child.kill(signal);
-        setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS).unref();
-      }
+      for (const child of [wrangler, tagger]) void child.stop(signal).catch(() => undefined);
     });
   }
-}
-
-function exitCode(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code;
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-  return 128 + (signal ? (numbers[signal] ?? 1) : 1);
 }
 
 /** mkdir -p one level at a time: Node's recursive mkdirSync spins forever on some paths (e.g. under /proc). */

@@ -4,7 +4,6 @@
 import { App } from "@slack/bolt";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { registerListeners } from "./listeners/index.ts";
-import { createLogger } from "./logger.ts";
 import { OpenRejections, PostedMessages } from "./message-store.ts";
 import { startPoster } from "./poster.ts";
 import { EVENTS_PATH, SlackHttpReceiver } from "./receiver.ts";
@@ -19,16 +18,17 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger("greenlight-slack-app", config.logLevel);
-const receiver = config.appToken ? undefined : new SlackHttpReceiver({ signingSecret: config.signingSecret, logger });
+const receiver = config.appToken ? undefined : new SlackHttpReceiver({ signingSecret: config.signingSecret });
+// Bolt's own logger, shared by the receiver, the Web API client, the listeners and the poster.
 const app = new App({
   token: config.botToken,
-  logger,
+  logLevel: config.logLevel,
   // SLACK_API_URL reaches every Web API call, apps.connections.open (Socket Mode) included. Few, quick retries:
   // a click's outcome is only worth showing while the clicker is still looking.
   clientOptions: { slackApiUrl: config.slackApiUrl, retryConfig: { retries: 2, minTimeout: 500, maxTimeout: 2000 }, timeout: 10_000 },
   ...(config.appToken ? { socketMode: true, appToken: config.appToken } : { receiver }),
 });
+const { logger } = app;
 app.error(async (error) => logger.error(`unhandled: ${error.message}`, error));
 
 const greenlight = createWorkerClient({ baseUrl: config.greenlightUrl, decisionSecret: config.decisionSecret, reviewerToken: config.reviewerToken });

@@ -1,4 +1,5 @@
 // The Slack app's settings, read once from the environment and checked so a bad value names its setting.
+import { LogLevel } from "@slack/bolt";
 import { MIN_SECRET_BYTES } from "../worker/src/domain/decision-token.ts";
 import { secretList } from "../worker/src/domain/secure-compare.ts";
 
@@ -18,7 +19,7 @@ export type Config = {
   /** null: every interface, as Node's listen() does by default. */
   host: string | null;
   poster: { channel: string; intervalMs: number; batchSize: number } | null;
-  logLevel: "debug" | "info" | "warn" | "error";
+  logLevel: LogLevel;
 };
 
 export class ConfigError extends Error {}
@@ -65,8 +66,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
-function logLevel(value: string): Config["logLevel"] {
-  if (value === "debug" || value === "info" || value === "warn" || value === "error") return value;
+function logLevel(value: string): LogLevel {
+  const level = Object.values(LogLevel).find((level) => level === value);
+  if (level) return level;
   throw new ConfigError(`LOG_LEVEL must be debug, info, warn or error, not "${value}"`);
 }
 

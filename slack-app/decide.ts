@@ -31,20 +31,26 @@ export const maySeeQueue = (approverIds: ReadonlySet<string>, userId: string) =>
 export const NOT_ALLOWED =
   "You are not one of this app's approvers (SLACK_APPROVER_IDS), so nothing was sent to Greenlight. Ask whoever runs the Greenlight Slack app to add you.";
 
+/**
+ * Sends the decision and shows what became of it: the one place a decision's outcome becomes Block Kit. An outcome
+ * Greenlight recorded or closed replaces the buttons; anything that recorded nothing keeps them and tells the clicker.
+ */
 export async function decideFromSlack(deps: DecisionDeps, client: webApi.WebClient, logger: Logger, request: SlackDecision): Promise<void> {
   const { taskId } = request;
   const posted = deps.posted.get(taskId);
   if (posted) posted.deciding = true;
   try {
-    const outcome = await deps.greenlight.decide({ taskId, decision: request.decision, reviewer: request.reviewer, reason: request.reason });
-    logger.info(`decision ${request.decision} on ${taskId} by ${request.reviewer.id}: ${outcome.kind}`);
-    switch (outcome.kind) {
+    const reply = await deps.greenlight.decide({ taskId, decision: request.decision, reviewer: request.reviewer, reason: request.reason });
+    logger.info(`decision ${request.decision} on ${taskId} by ${request.reviewer.id}: ${reply.outcome}`);
+    switch (reply.outcome) {
       case "decided":
-        return await show(deps, client, logger, request, { kind: "decided", decision: outcome.result.decision });
+        return await show(deps, client, logger, request, { kind: "decided", decision: reply.result.decision });
       case "already_decided":
-        return await show(deps, client, logger, request, { kind: "conflict", winner: outcome.winner, attempted: { decision: request.decision, reviewer: request.reviewer } });
+        return await show(deps, client, logger, request, { kind: "conflict", winner: reply.decision, attempted: { decision: request.decision, reviewer: request.reviewer } });
       case "expired":
         return await show(deps, client, logger, request, { kind: "expired", deadline: posted?.item.reviewDeadline ?? null });
+      case "withdrawn":
+        return await show(deps, client, logger, request, { kind: "withdrawn" });
       case "not_found":
         return await tell(client, logger, request, `Greenlight (${deps.greenlightUrl}) has no task \`${taskId}\`, so nothing was recorded. Was this message posted by another Greenlight?`);
       case "refused":
@@ -52,11 +58,11 @@ export async function decideFromSlack(deps: DecisionDeps, client: webApi.WebClie
           client,
           logger,
           request,
-          `Greenlight refused this decision (${outcome.status} ${escapeText(outcome.code)}: ${escapeText(outcome.message)}), so nothing was recorded and the buttons stay.` +
-            (outcome.status === 401 ? " The Slack app's DECISION_SIGNING_SECRET probably differs from Greenlight's; tell whoever runs it." : ""),
+          `Greenlight refused this decision (${reply.status} ${escapeText(reply.code)}: ${escapeText(reply.message)}), so nothing was recorded and the buttons stay.` +
+            (reply.status === 401 ? " The Slack app's DECISION_SIGNING_SECRET probably differs from Greenlight's; tell whoever runs it." : ""),
         );
-      case "failed":
-        return await tell(client, logger, request, `Greenlight did not take this decision (${escapeText(outcome.message)}), so nothing was recorded and the buttons stay. Try again in a moment.`);
+      case "unanswered":
+        return await tell(client, logger, request, `Greenlight did not take this decision (${escapeText(reply.reason)}), so nothing was recorded and the buttons stay. Try again in a moment.`);
     }
   } finally {
     if (posted) posted.deciding = false;

@@ -21,7 +21,7 @@ export type PosterDeps = {
   batchSize: number;
 };
 
-const LIST_PAGE = 100;
+// Up to 5,000 pending tasks are read to see which of the app's messages left the queue; past that, only deadlines close them.
 const MAX_LIST_PAGES = 50;
 // Buttons go at the deadline itself, not up to an interval later.
 const AFTER_DEADLINE_MS = 50;
@@ -83,7 +83,8 @@ async function announce(deps: PosterDeps, entry: PostedMessage): Promise<void> {
  */
 async function sweep(deps: PosterDeps): Promise<void> {
   if (deps.posted.all().length === 0) return;
-  const { pending, complete } = await listPending(deps.greenlight);
+  const { items, complete } = await deps.greenlight.listPending(MAX_LIST_PAGES);
+  const pending = new Set(items.map((item) => item.taskId));
   const listedUntil = Date.now();
   for (const entry of deps.posted.all()) {
     if (!isOpen(deps, entry)) continue;
@@ -136,18 +137,6 @@ async function close(deps: PosterDeps, entry: PostedMessage, outcome: Outcome): 
   } catch (error) {
     deps.logger.warn(`poster: updating ${entry.item.taskId} failed, retrying next round: ${describe(error)}`);
   }
-}
-
-async function listPending(greenlight: WorkerClient): Promise<{ pending: Set<string>; complete: boolean }> {
-  const pending = new Set<string>();
-  let cursor: string | null = null;
-  for (let pages = 0; pages < MAX_LIST_PAGES; pages++) {
-    const page = await greenlight.listPending(LIST_PAGE, cursor);
-    for (const item of page.items) pending.add(item.taskId);
-    cursor = page.nextCursor;
-    if (cursor === null) return { pending, complete: true };
-  }
-  return { pending, complete: false };
 }
 
 /** The usual interval, or sooner when an open message's deadline falls before it, so its expiry is seen at once. */

@@ -9,23 +9,27 @@ export const EVENTS_PATH = "/slack/events";
 const MAX_SKEW_SECONDS = 5 * 60;
 
 export class SlackHttpReceiver implements Receiver {
-  readonly #inner: HTTPReceiver;
-  readonly #logger: Logger;
+  readonly #signingSecret: string;
+  // Set by init(), which the App's constructor calls before anything can start the receiver.
+  #inner!: HTTPReceiver;
+  #logger!: Logger;
   #server: Server | undefined;
 
-  constructor(options: { signingSecret: string; logger: Logger }) {
-    this.#logger = options.logger;
+  constructor(options: { signingSecret: string }) {
+    this.#signingSecret = options.signingSecret;
+  }
+
+  /** Bolt calls this from the App's constructor; the receiver then logs through the App's own logger. */
+  init(app: App): void {
+    this.#logger = app.logger;
     this.#inner = new HTTPReceiver({
-      signingSecret: options.signingSecret,
+      signingSecret: this.#signingSecret,
       endpoints: EVENTS_PATH,
-      logger: options.logger,
+      logger: app.logger,
       // Acknowledge as soon as a listener calls ack(); the work after it (Greenlight, chat.update) runs on.
       processBeforeResponse: false,
       customRoutes: [{ path: "/healthz", method: ["GET"], handler: (_request, response) => void response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}') }],
     });
-  }
-
-  init(app: App): void {
     this.#inner.init(app);
   }
 

@@ -1,136 +1,153 @@
-// Greenlight's API as the Slack app uses it: signed decisions and the reviewer endpoints, answers checked with its own schemas.
+// Greenlight's API as the Slack app uses it, through the typed client (@greenlight/client): signed decisions and the
+// reviewer endpoints, every answer checked with the Worker's own schemas before the app acts on it.
+import { createGreenlightClient, GreenlightError } from "@greenlight/client";
 import { z } from "zod";
+import type { DecisionOutcome } from "../worker/src/domain/decision.ts";
 import { signDecisionToken } from "../worker/src/domain/decision-token.ts";
-import { type ReviewItem, ReviewItemSchema, type ReviewStatus, ReviewStatusSchema } from "../worker/src/domain/review.ts";
 import { ErrorBodySchema } from "../worker/src/domain/error-body.ts";
-import { type Decision, type DecisionResult, DecisionResultSchema, DecisionSchema, type Reviewer } from "../worker/src/domain/task.ts";
+import { type ReviewItem, ReviewItemSchema, type ReviewStatus, ReviewStatusSchema } from "../worker/src/domain/review.ts";
+import { DecisionResultSchema, DecisionSchema, type Reviewer } from "../worker/src/domain/task.ts";
 
 export const ISSUER = "slack-app";
 const TIMEOUT_MS = 10_000;
+const LIST_PAGE = 100;
 
-
-/** What became of a decision: every answer the contract allows, plus "failed" when Greenlight could not be asked. */
-export type DecideOutcome =
-  | { kind: "decided"; result: DecisionResult }
-  | { kind: "already_decided"; winner: Decision }
-  | { kind: "expired" }
-  | { kind: "not_found" }
-  | { kind: "refused"; status: number; code: string; message: string }
-  | { kind: "failed"; message: string };
+/**
+ * What became of a decision sent to Greenlight: the outcome of its decision use case, read back from the answer
+ * (the Worker's own union), or why there was none, and so nothing was recorded: Greenlight refused the request
+ * itself (a token it does not accept), or could not be asked (no answer, a 5xx twice, an answer the contract does
+ * not allow).
+ */
+export type DecisionReply =
+  | DecisionOutcome
+  | { outcome: "refused"; status: number; code: string; message: string }
+  | { outcome: "unanswered"; reason: string };
 
 export type DecisionRequest = { taskId: string; decision: "approve" | "reject"; reviewer: Reviewer; reason?: string };
 
-export type ReviewPage = { items: ReviewItem[]; nextCursor: string | null };
+/** The pending queue as far as it was read: `complete` is false when pages remained beyond the limit. */
+export type PendingQueue = { items: ReviewItem[]; complete: boolean };
 
-export class GreenlightError extends Error {}
+type Answer = { data?: unknown; error?: unknown; response: Response };
+
+const ClaimSchema = z.object({ items: z.array(ReviewItemSchema) });
+const ReviewPageSchema = z.object({ items: z.array(ReviewItemSchema), nextCursor: z.string().nullable() });
 
 export function createWorkerClient(options: { baseUrl: string; decisionSecret: string; reviewerToken: string | null }) {
-  const url = (path: string) => new URL(path, options.baseUrl).toString();
-  const reviewer = () => {
-    if (options.reviewerToken === null) throw new GreenlightError("REVIEWER_TOKEN is not set");
-    return { Authorization: `Bearer ${options.reviewerToken}` };
+  // The reviewer token is the client's credential; a decision carries its own token instead.
+  const { api } = createGreenlightClient({ baseUrl: options.baseUrl, apiKey: options.reviewerToken ?? "", fetch: send });
+  const asReviewer = () => {
+    if (options.reviewerToken === null) throw new Error("REVIEWER_TOKEN is not set");
   };
-
-  async function reviewerJson<T>(path: string, init: RequestInit, schema: z.ZodType<T>): Promise<T>;
-  async function reviewerJson<T>(path: string, init: RequestInit, schema: z.ZodType<T>, options: { notFound: "null" }): Promise<T | null>;
-  async function reviewerJson<T>(path: string, init: RequestInit, schema: z.ZodType<T>, options?: { notFound: "null" }): Promise<T | null> {
-    const response = await send(url(path), { ...init, headers: { ...reviewer(), ...(init.body ? { "Content-Type": "application/json" } : {}) } });
-    const text = await response.text();
-    if (response.status === 404 && options?.notFound === "null" && ErrorBodySchema.safeParse(safeJson(text)).data?.error.code === "task_not_found") return null;
-    if (response.status !== 200) throw new GreenlightError(`${init.method ?? "GET"} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
-    const parsed = schema.safeParse(safeJson(text));
-    if (!parsed.success) throw new GreenlightError(`${init.method ?? "GET"} ${path} answered something the contract does not allow: ${parsed.error.message}`);
-    return parsed.data;
-  }
 
   return {
     /**
      * Signs the decision once and sends it; a network failure or 5xx is sent again with the same token, which the
      * contract makes safe (the same jti answers the same 200).
      */
-    async decide(request: DecisionRequest): Promise<DecideOutcome> {
+    async decide(request: DecisionRequest): Promise<DecisionReply> {
       const token = await signDecisionToken(options.decisionSecret, { ...request, issuer: ISSUER });
       let failure = "";
       for (let attempt = 1; attempt <= 2; attempt++) {
-        let response: Response;
+        let answer: Answer;
         try {
-          response = await send(url("/v1/decisions"), { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+          answer = await api.POST("/v1/decisions", { headers: { Authorization: `Bearer ${token}` } });
         } catch (error) {
           failure = error instanceof Error ? error.message : String(error);
           continue;
         }
-        if (response.status >= 500) {
-          failure = `Greenlight answered ${response.status}`;
-          await response.body?.cancel();
+        if (answer.response.status >= 500) {
+          failure = `Greenlight answered ${answer.response.status}`;
           continue;
         }
-        return readDecisionAnswer(response.status, await response.text());
+        return readDecisionAnswer(answer);
       }
-      return { kind: "failed", message: failure };
+      return { outcome: "unanswered", reason: failure };
     },
 
-    claim: (limit: number) =>
-      reviewerJson("/v1/reviews/claim", { method: "POST", body: JSON.stringify({ limit }) }, z.object({ items: z.array(ReviewItemSchema) })).then((body) => body.items),
+    async claim(limit: number): Promise<ReviewItem[]> {
+      asReviewer();
+      return checked("POST /v1/reviews/claim", await api.POST("/v1/reviews/claim", { body: { limit } }), ClaimSchema).items;
+    },
 
-    listPending: (limit: number, cursor?: string | null): Promise<ReviewPage> =>
-      reviewerJson(
-        `/v1/reviews?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
-        {},
-        z.object({ items: z.array(ReviewItemSchema), nextCursor: z.string().nullable() }),
-      ),
+    /**
+     * The pending queue, oldest first, read a page at a time up to `maxPages` pages: the API lists pages, not a count,
+     * so a huge queue cannot stall the caller.
+     */
+    async listPending(maxPages: number): Promise<PendingQueue> {
+      asReviewer();
+      const items: ReviewItem[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < maxPages; pages++) {
+        const page = checked("GET /v1/reviews", await api.GET("/v1/reviews", { params: { query: { limit: LIST_PAGE, cursor } } }), ReviewPageSchema);
+        items.push(...page.items);
+        if (page.nextCursor === null) return { items, complete: true };
+        cursor = page.nextCursor;
+      }
+      return { items, complete: false };
+    },
 
     /**
      * How a review stands, from the task's strongly consistent gate: pending, decided (by whom, when, why) or expired.
      * Null when Greenlight has no such task.
      */
-    reviewStatus: (taskId: string): Promise<ReviewStatus | null> =>
-      reviewerJson(`/v1/reviews/${encodeURIComponent(taskId)}`, {}, ReviewStatusSchema, { notFound: "null" }),
+    async reviewStatus(taskId: string): Promise<ReviewStatus | null> {
+      asReviewer();
+      const answer = await api.GET("/v1/reviews/{id}", { params: { path: { id: taskId } } });
+      if (answer.response.status === 404 && ErrorBodySchema.safeParse(answer.error).data?.error.code === "task_not_found") return null;
+      return checked(`GET /v1/reviews/${taskId}`, answer, ReviewStatusSchema);
+    },
 
     async announce(taskId: string, announcement: { channel: string; messageTs: string }): Promise<void> {
-      const response = await send(url(`/v1/reviews/${encodeURIComponent(taskId)}/announcement`), {
-        method: "POST",
-        headers: { ...reviewer(), "Content-Type": "application/json" },
-        body: JSON.stringify(announcement),
-      });
-      const text = await response.text();
-      if (response.status !== 204) throw new GreenlightError(`POST /v1/reviews/${taskId}/announcement answered ${response.status}: ${text.slice(0, 300)}`);
+      asReviewer();
+      const answer = await api.POST("/v1/reviews/{id}/announcement", { params: { path: { id: taskId } }, body: announcement });
+      if (answer.response.status !== 204) throw new GreenlightError(`POST /v1/reviews/${taskId}/announcement`, answer.response, answer.error);
     },
   };
 }
 
 export type WorkerClient = ReturnType<typeof createWorkerClient>;
 
-function readDecisionAnswer(status: number, text: string): DecideOutcome {
-  const body = safeJson(text);
-  if (status === 200) {
-    const parsed = DecisionResultSchema.safeParse(body);
-    return parsed.success ? { kind: "decided", result: parsed.data } : { kind: "failed", message: "Greenlight's 200 answer is not a decision result" };
-  }
-  const error = ErrorBodySchema.safeParse(body);
-  if (!error.success) return { kind: "failed", message: `Greenlight answered ${status} without an error body` };
-  const { code, message, details } = error.data.error;
-  if (status === 409 && code === "already_decided") {
-    const winner = DecisionSchema.safeParse(details?.decision);
-    return winner.success ? { kind: "already_decided", winner: winner.data } : { kind: "failed", message: "409 already_decided without the winning decision" };
-  }
-  if (status === 409 && code === "review_expired") return { kind: "expired" };
-  if (status === 404) return { kind: "not_found" };
-  return { kind: "refused", status, code, message };
+/** A 200 answer's body as the Worker's schema has it; any other status, or a body the contract does not allow, throws. */
+function checked<T>(request: string, answer: Answer, schema: z.ZodType<T>): T {
+  if (answer.response.status !== 200) throw new GreenlightError(request, answer.response, answer.error);
+  const parsed = schema.safeParse(answer.data);
+  if (!parsed.success) throw new Error(`${request} answered something the contract does not allow: ${parsed.error.message}`);
+  return parsed.data;
 }
 
-async function send(url: string, init: RequestInit): Promise<Response> {
+/** POST /v1/decisions' answer, as the contract writes each outcome (README, API table), back into the union. */
+function readDecisionAnswer({ data, error, response }: Answer): DecisionReply {
+  const { status } = response;
+  if (status === 200) {
+    const result = DecisionResultSchema.safeParse(data);
+    return result.success ? { outcome: "decided", result: result.data } : { outcome: "unanswered", reason: "Greenlight's 200 answer is not a decision result" };
+  }
+  const envelope = ErrorBodySchema.safeParse(error);
+  if (!envelope.success) return { outcome: "unanswered", reason: `Greenlight answered ${status} without an error body` };
+  const { code, message, details } = envelope.data.error;
+  switch (`${status} ${code}`) {
+    case "409 already_decided": {
+      const decision = DecisionSchema.safeParse(details?.decision);
+      return decision.success ? { outcome: "already_decided", decision: decision.data } : { outcome: "unanswered", reason: "409 already_decided without the winning decision" };
+    }
+    case "409 review_expired":
+      return { outcome: "expired" };
+    case "409 review_withdrawn":
+      return { outcome: "withdrawn" };
+    case "404 task_not_found":
+      return { outcome: "not_found" };
+    default:
+      return { outcome: "refused", status, code, message };
+  }
+}
+
+// Every request: no redirects (a decision token goes to Greenlight only), and an answer within 10 s.
+async function send(request: Request): Promise<Response> {
   try {
-    return await fetch(url, { ...init, redirect: "error", signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return await fetch(request, { redirect: "error", signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new GreenlightError(`no answer from Greenlight at ${new URL(url).origin} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+    throw new Error(`no answer from Greenlight at ${new URL(request.url).origin} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
   }
 }

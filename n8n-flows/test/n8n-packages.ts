@@ -1,6 +1,9 @@
-// n8n's own packages as a stock n8n 2.41 runs them: the node definitions of n8n-nodes-base and the n8n-workflow it uses.
+// n8n's own packages as a stock n8n 2.41 runs them: the node definitions of n8n-nodes-base and the n8n-workflow it pins,
+// from flowCheckHome() (n8n-installed.ts fetches them before the checks load this).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { flowCheckHome } from "../../scripts/install-n8n.ts";
 
 /** A node type's description, as n8n-nodes-base lists it in dist/types/nodes.json: one entry per set of versions. */
 export type NodeDescription = {
@@ -28,8 +31,7 @@ export type Connections = Record<string, { main: ({ node: string; type: string; 
 
 export type Flow = { name: string; nodes: FlowNode[]; connections: Connections; active: boolean; [key: string]: unknown };
 
-const fromHere = createRequire(import.meta.url);
-const nodesBasePackage = fromHere.resolve("n8n-nodes-base/package.json");
+const nodesBasePackage = join(flowCheckHome(), "n8n-nodes-base/package.json");
 // The n8n-workflow that n8n-nodes-base itself resolves, so the definitions and the helpers are of one release. Its CommonJS
 // build is loaded on purpose: the ESM build uses extensionless imports that only bundlers resolve.
 const fromNodesBase = createRequire(nodesBasePackage);

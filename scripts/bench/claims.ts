@@ -1,6 +1,6 @@
 // Claims at growing backlogs: seed pending tasks through the API, announce all but 50, then time claims of 50.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { GreenlightClient } from "../lib/greenlight-client.ts";
+import type { GreenlightApi } from "@greenlight/client";
 import type { Stack } from "../lib/stack.ts";
 import { noisePngs } from "./images.ts";
 import { startLoad } from "./load.ts";
@@ -50,7 +50,7 @@ export type ClaimPlan = {
 
 export async function measureClaims(
   stack: Stack,
-  api: GreenlightClient,
+  api: GreenlightApi,
   uploadHeaders: Record<string, string>,
   plan: ClaimPlan,
   log: (line: string) => void,
@@ -151,7 +151,7 @@ async function seed(
 }
 
 /** Claims (oldest first) and confirms announcements until `target` tasks are announced, or it cannot get further. */
-async function announceAllBut(api: GreenlightClient, announced: Set<string>, target: number, until: number, level: ClaimLevel, log: (line: string) => void) {
+async function announceAllBut(api: GreenlightApi, announced: Set<string>, target: number, until: number, level: ClaimLevel, log: (line: string) => void) {
   const started = Date.now();
   let lastReport = started;
   let lastProgress = started;
@@ -180,25 +180,26 @@ async function announceAllBut(api: GreenlightClient, announced: Set<string>, tar
   }
 }
 
-async function timedClaim(api: GreenlightClient, limit: number): Promise<ClaimSample> {
+async function timedClaim(api: GreenlightApi, limit: number): Promise<ClaimSample> {
   const started = performance.now();
   const claim = await claimItems(api, limit);
   return { ms: performance.now() - started, status: claim.status, items: claim.taskIds.length };
 }
 
 /** A claim's status (0 when no answer came) and the ids it handed out. */
-async function claimItems(api: GreenlightClient, limit: number): Promise<{ status: number; taskIds: string[] }> {
+async function claimItems(api: GreenlightApi, limit: number): Promise<{ status: number; taskIds: string[] }> {
   try {
-    const answer = await api.claim(limit);
-    return { status: answer.status, taskIds: answer.status === 200 ? answer.body.items.map((item) => item.taskId) : [] };
+    const { data, response } = await api.POST("/v1/reviews/claim", { body: { limit } });
+    return { status: response.status, taskIds: data?.items.map((item) => item.taskId) ?? [] };
   } catch {
     return { status: 0, taskIds: [] };
   }
 }
 
-async function announce(api: GreenlightClient, taskId: string): Promise<number> {
+async function announce(api: GreenlightApi, taskId: string): Promise<number> {
   try {
-    return (await api.announce(taskId, { channel: "CBENCH", messageTs: `${Date.now() / 1000}` })).status;
+    const body = { channel: "CBENCH", messageTs: `${Date.now() / 1000}` };
+    return (await api.POST("/v1/reviews/{id}/announcement", { params: { path: { id: taskId } }, body })).response.status;
   } catch {
     return 0;
   }

@@ -1,8 +1,9 @@
 // Latencies one task at a time: upload to listed for reviewers, decision to callback (approve, reject), the tagger alone.
 import { setTimeout as sleep } from "node:timers/promises";
+import type { GreenlightClient } from "@greenlight/client";
 import { signDecisionToken } from "../../worker/src/domain/decision-token.ts";
 import type { CallbackReceiver } from "../lib/callback-receiver.ts";
-import type { GreenlightClient } from "../lib/greenlight-client.ts";
+import type { StackClients } from "../lib/greenlight-client.ts";
 import type { Stack } from "../lib/stack.ts";
 import { int, percentile } from "./stats.ts";
 
@@ -10,7 +11,7 @@ export type LatencyFigures = { visible: number[]; approve: number[]; reject: num
 
 type Options = {
   stack: Stack;
-  api: GreenlightClient;
+  api: StackClients;
   receiver: CallbackReceiver;
   decisionSecret: string;
   images: readonly Buffer[];
@@ -31,11 +32,10 @@ export async function measureLatencies({ stack, api, receiver, decisionSecret, i
     const decision = index % 2 === 0 ? "approve" : "reject";
     const image = images[index % images.length] as Buffer;
     try {
-      const created = await api.upload(image, { callbackUrl: `${receiver.url}/bench/${index}` });
-      if (created.status !== 202) throw new Error(`upload answered ${created.status}: ${created.text.slice(0, 200)}`);
+      const { task } = await api.client.upload(image, { contentType: "image/png", callbackUrl: `${receiver.url}/bench/${index}` });
       const accepted = Date.now();
-      const { taskId } = created.body;
-      await listed(api, taskId);
+      const { taskId } = task;
+      await listed(api.reviewer, taskId);
       figures.visible.push(Date.now() - accepted);
 
       const token = await signDecisionToken(decisionSecret, {
@@ -46,8 +46,7 @@ export async function measureLatencies({ stack, api, receiver, decisionSecret, i
         ...(decision === "reject" ? { reason: "bench" } : {}),
       });
       const decided = Date.now();
-      const answer = await api.decide(token);
-      if (answer.status !== 200) throw new Error(`decision answered ${answer.status}: ${answer.text.slice(0, 200)}`);
+      await api.reviewer.decide(token);
       const callback = await receiver.waitForTask(taskId, CALLBACK_TIMEOUT_MS);
       figures[decision].push(callback.receivedAt.getTime() - decided);
     } catch (error) {
@@ -68,11 +67,11 @@ export async function measureLatencies({ stack, api, receiver, decisionSecret, i
 }
 
 /** Polls the pending queue (oldest first; this phase keeps it under one page) until it lists the task. */
-async function listed(api: GreenlightClient, taskId: string): Promise<void> {
+async function listed(reviewer: GreenlightClient, taskId: string): Promise<void> {
   const deadline = Date.now() + VISIBLE_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const page = await api.listReviews(100);
-    if (page.status === 200 && page.body.items.some((item) => item.taskId === taskId)) return;
+    const { data } = await reviewer.api.GET("/v1/reviews", { params: { query: { limit: 100 } } });
+    if (data?.items.some((item) => item.taskId === taskId)) return;
     await sleep(POLL_MS);
   }
   throw new Error(`${taskId} was not listed by GET /v1/reviews within ${VISIBLE_TIMEOUT_MS / 1000} s`);

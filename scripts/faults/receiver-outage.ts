@@ -30,7 +30,7 @@ export const receiverOutage: Scenario = {
         `a failed first callback attempt for each of ${ids.length} tasks`,
         async () => {
           const tasks = await Promise.all(ids.map((id) => world.traffic.read(id)));
-          const failed = tasks.flatMap((answer) => (answer?.status === 200 && answer.body.callback.attempts >= 1 ? [answer.body.callback.lastError] : []));
+          const failed = tasks.flatMap((answer) => (answer?.value && answer.value.callback.attempts >= 1 ? [answer.value.callback.lastError] : []));
           return failed.length === ids.length ? failed : undefined;
         },
         { timeoutMs: FIRST_ATTEMPTS_MS, intervalMs: 200 },
@@ -41,7 +41,7 @@ export const receiverOutage: Scenario = {
       // settle period to count as stuck.
       await waitFor(
         `the ${ids.length} callbacks to be delivered`,
-        async () => ((await Promise.all(ids.map((id) => world.traffic.read(id)))).every((answer) => answer?.status === 200 && answer.body.callback.state === "delivered") ? true : undefined),
+        async () => ((await Promise.all(ids.map((id) => world.traffic.read(id)))).every((answer) => answer?.value?.callback.state === "delivered") ? true : undefined),
         { timeoutMs: SECOND_ATTEMPTS_MS, intervalMs: 500 },
       ).catch(() => undefined);
     }

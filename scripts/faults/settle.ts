@@ -1,8 +1,8 @@
 // Judging a scenario once its faults are over: every accepted task is polled until it has reached the state it must,
 // or until the settle period after the last fault has run out; then lost, stuck and duplicate callbacks are counted.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CallbackEvent, ReceivedCallback } from "../lib/callback-receiver.ts";
-import type { Task } from "../lib/greenlight-client.ts";
+import type { CallbackEvent, Task } from "@greenlight/client";
+import type { ReceivedCallback } from "../lib/callback-receiver.ts";
 import type { Expected } from "./tally.ts";
 import type { World } from "./world.ts";
 
@@ -44,9 +44,9 @@ export async function settle(world: World, from: number): Promise<Settled> {
       if (answer?.status === 404) {
         lost.push(taskId);
         open.delete(taskId);
-      } else if (answer?.status === 200) {
-        lastSeen.set(taskId, answer.body);
-        if (!reached(answer.body, open.get(taskId), listed, eventsOf(taskId))) return;
+      } else if (answer?.value) {
+        lastSeen.set(taskId, answer.value);
+        if (!reached(answer.value, open.get(taskId), listed, eventsOf(taskId))) return;
         open.delete(taskId);
         if (Date.now() - from > RECONCILED_AFTER_MS) reconciled++;
       }

@@ -33,7 +33,7 @@ export async function decide(world: World, taskId: string, decision: Decision): 
     world.tally.accept(taskId, decision === "approve" ? "completed" : "rejected");
     return true;
   }
-  if (answer) world.tally.failures.push(`the ${decision} of ${taskId} answered ${answer.status}: ${answer.text.slice(0, 200)}`);
+  if (answer) world.tally.failures.push(`the ${decision} of ${taskId} answered ${answer.status}: ${answer.error?.message.slice(0, 200)}`);
   return false;
 }
 

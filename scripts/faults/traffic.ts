@@ -2,8 +2,9 @@
 // Idempotency-Key until it gets a 2xx or a 4xx; a decision is sent again with the same token. Every 5xx is counted.
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type DecisionResult, GreenlightError, type ReviewItem, type Task } from "@greenlight/client";
 import { signDecisionToken } from "../../worker/src/domain/decision-token.ts";
-import { type Credentials, type GreenlightClient, greenlightClient, type HttpResult, type ReviewItem, type Task } from "../lib/greenlight-client.ts";
+import { type Credentials, type StackClients, stackClients } from "../lib/greenlight-client.ts";
 import type { Stack } from "../lib/stack.ts";
 import type { Tally } from "./tally.ts";
 
@@ -11,7 +12,8 @@ export type Uploaded = { taskId: string; key: string; attempts: number; replayed
 
 export type Decision = "approve" | "reject";
 
-type ReviewPage = { items: ReviewItem[]; nextCursor: string | null };
+/** An answer as the suite counts it: its status, what came with a 2xx, and the contract's error otherwise. */
+export type Answer<T> = { status: number; value?: T; error?: GreenlightError };
 
 /** Where the clients send: the stack that is up now, awaited while it restarts (a restarted stack has a new port). */
 export type Target = { current(): Promise<Stack> };
@@ -19,7 +21,6 @@ export type Target = { current(): Promise<Stack> };
 // Longer than a restart takes; a request that gets no 2xx or 4xx in this time fails the scenario.
 const GIVE_UP_MS = 3 * 60_000;
 const RETRY_PAUSE_MS = 500;
-const REQUEST_TIMEOUT_MS = 30_000;
 const REVIEWER = { id: "UFAULTS", name: "Fault Suite" };
 
 export class Traffic {
@@ -39,27 +40,21 @@ export class Traffic {
 
   /** Uploads a PNG (raw body) until it is answered 2xx or 4xx; undefined, with a failure counted, when it never was. */
   async upload(image: Uint8Array, callbackUrl: string | null, key: string = randomUUID()): Promise<Uploaded | undefined> {
-    const query = callbackUrl ? `?callbackUrl=${encodeURIComponent(callbackUrl)}` : "";
-    const answer = await this.untilAnswered("POST /v1/tasks", `the upload with Idempotency-Key ${key}`, async (stack) => {
-      const response = await fetch(`${stack.baseUrl}/v1/tasks${query}`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${this.credentials.clientKey}`, "Content-Type": "image/png", "Idempotency-Key": key },
-        body: image as Uint8Array<ArrayBuffer>,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      return { status: response.status, headers: response.headers, text: await response.text() };
-    });
+    const options = { contentType: "image/png", callbackUrl: callbackUrl ?? undefined, idempotencyKey: key };
+    const answer = await this.untilAnswered("POST /v1/tasks", `the upload with Idempotency-Key ${key}`, (stack) =>
+      settled(this.clients(stack).client.upload(image, options), 202),
+    );
     if (!answer) return undefined;
-    if (answer.result.status !== 202) {
-      this.tally.failures.push(`An upload answered ${answer.result.status}: ${answer.result.text.slice(0, 200)}`);
+    const uploaded = answer.result.value;
+    if (!uploaded) {
+      this.tally.failures.push(`An upload answered ${answer.result.status}: ${answer.result.error?.message.slice(0, 200)}`);
       return undefined;
     }
-    const { taskId } = JSON.parse(answer.result.text) as Task;
-    return { taskId, key, attempts: answer.attempts, replayed: answer.result.headers.get("idempotent-replayed") === "true" };
+    return { taskId: uploaded.task.taskId, key, attempts: answer.attempts, replayed: uploaded.replayed };
   }
 
   /** Sends the task's decision until it is answered 2xx or 4xx (a 409 included); the answer, or undefined. */
-  async decide(taskId: string, decision: Decision): Promise<HttpResult | undefined> {
+  async decide(taskId: string, decision: Decision): Promise<Answer<DecisionResult> | undefined> {
     const key = `${taskId}:${decision}`;
     let token = this.tokens.get(key);
     if (!token) {
@@ -67,22 +62,23 @@ export class Traffic {
       this.tokens.set(key, token);
     }
     const signed = await token;
-    return (await this.untilAnswered("POST /v1/decisions", `the ${decision} of ${taskId}`, async (stack) => this.api(stack).decide(signed)))?.result;
+    return (await this.untilAnswered("POST /v1/decisions", `the ${decision} of ${taskId}`, (stack) => settled(this.clients(stack).reviewer.decide(signed), 200)))?.result;
   }
 
   /** One GET /v1/tasks/:id; undefined when nothing answered. */
-  async read(taskId: string): Promise<HttpResult<Task> | undefined> {
-    return this.once("GET /v1/tasks/:id", (stack) => this.api(stack).getTask(taskId));
+  async read(taskId: string): Promise<Answer<Task> | undefined> {
+    return this.once("GET /v1/tasks/:id", (stack) => settled(this.clients(stack).client.getTask(taskId).then(({ task }) => task), 200));
   }
 
   async claim(limit: number): Promise<ReviewItem[]> {
-    const answer = await this.once("POST /v1/reviews/claim", (stack) => this.api(stack).claim(limit));
-    return answer?.status === 200 ? answer.body.items : [];
+    const answer = await this.once("POST /v1/reviews/claim", (stack) => raw(this.clients(stack).reviewer.api.POST("/v1/reviews/claim", { body: { limit } })));
+    return answer?.value?.items ?? [];
   }
 
   async announce(taskId: string): Promise<boolean> {
-    const announcement = { channel: "CFAULTS", messageTs: (Date.now() / 1000).toFixed(6) };
-    return (await this.once("POST /v1/reviews/:id/announcement", (stack) => this.api(stack).announce(taskId, announcement)))?.status === 204;
+    const body = { channel: "CFAULTS", messageTs: (Date.now() / 1000).toFixed(6) };
+    const announce = (stack: Stack) => raw(this.clients(stack).reviewer.api.POST("/v1/reviews/{id}/announcement", { params: { path: { id: taskId } }, body }));
+    return (await this.once("POST /v1/reviews/:id/announcement", announce))?.status === 204;
   }
 
   /** Every task GET /v1/reviews lists, page after page; undefined when a page did not come. */
@@ -91,30 +87,21 @@ export class Traffic {
     let cursor: string | null = "";
     while (cursor !== null) {
       const after: string = cursor;
-      const page = await this.once("GET /v1/reviews", (stack) => this.reviewsPage(stack, after));
-      if (page?.status !== 200) return undefined;
-      for (const item of page.body.items) ids.add(item.taskId);
-      cursor = page.body.nextCursor;
+      const query = { limit: 100, cursor: after || undefined };
+      const page = (await this.once("GET /v1/reviews", (stack) => raw(this.clients(stack).reviewer.api.GET("/v1/reviews", { params: { query } }))))?.value;
+      if (!page) return undefined;
+      for (const item of page.items) ids.add(item.taskId);
+      cursor = page.nextCursor;
     }
     return ids;
   }
 
-  private api(stack: Stack): GreenlightClient {
-    return greenlightClient(stack.baseUrl, this.credentials);
-  }
-
-  // The shared client's listReviews takes no cursor, and the pages after the first need one.
-  private async reviewsPage(stack: Stack, cursor: string): Promise<HttpResult<ReviewPage>> {
-    const response = await fetch(`${stack.baseUrl}/v1/reviews?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
-      headers: { Authorization: `Bearer ${this.credentials.reviewerToken}` },
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (response.ok ? JSON.parse(text) : { items: [], nextCursor: null }) as ReviewPage, text };
+  private clients(stack: Stack): StackClients {
+    return stackClients(stack.baseUrl, this.credentials);
   }
 
   /** One request to the stack that is up now, its 5xx counted; undefined when nothing answered. */
-  private async once<T>(what: string, send: (stack: Stack) => Promise<HttpResult<T>>): Promise<HttpResult<T> | undefined> {
+  private async once<T>(what: string, send: (stack: Stack) => Promise<Answer<T>>): Promise<Answer<T> | undefined> {
     try {
       const result = await send(await this.target.current());
       this.tally.answered(what, result.status);
@@ -149,4 +136,20 @@ export class Traffic {
       await sleep(RETRY_PAUSE_MS);
     }
   }
+}
+
+// The client's helpers throw GreenlightError for any status but their own; to the suite that is an answer like any other.
+async function settled<T>(call: Promise<T>, status: number): Promise<Answer<T>> {
+  try {
+    return { status, value: await call };
+  } catch (error) {
+    if (error instanceof GreenlightError) return { status: error.status, error };
+    throw error;
+  }
+}
+
+// The client's raw typed calls answer {data, response} and never throw for a status.
+async function raw<T>(call: Promise<{ data?: T; response: Response }>): Promise<Answer<T>> {
+  const { data, response } = await call;
+  return { status: response.status, value: data };
 }

@@ -1,7 +1,7 @@
 // A callback receiver on a free loopback port that records every POST and checks Standard Webhooks signatures.
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Webhook } from "standardwebhooks";
+import type { CallbackEvent } from "@greenlight/client";
 import { LOOPBACK } from "./ports.ts";
 import { waitFor } from "./wait.ts";
 
@@ -11,9 +11,6 @@ export type ReceivedCallback = {
   body: string;
   receivedAt: Date;
 };
-
-/** The JSON body Greenlight sends: `{type, timestamp, data: <task>}`. */
-export type CallbackEvent = { type: string; timestamp: string; data: { taskId: string; status: string; [key: string]: unknown } };
 
 export type CallbackReceiver = {
   /** Base URL; append a path per task so callbacks can be told apart. */
@@ -51,11 +48,6 @@ export async function startCallbackReceiver(host = LOOPBACK): Promise<CallbackRe
         server.close(() => resolve());
       }),
   };
-}
-
-/** Verifies the webhook-* headers against CALLBACK_SIGNING_SECRET; throws WebhookVerificationError when they do not match. */
-export function verifyCallback(secret: string, callback: ReceivedCallback): CallbackEvent {
-  return new Webhook(secret).verify(callback.body, callback.headers) as CallbackEvent;
 }
 
 function taskIdOf(callback: ReceivedCallback): string | undefined {

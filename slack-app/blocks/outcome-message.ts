@@ -12,7 +12,9 @@ export type Outcome =
   /** Someone tried to decide after the winner; the winner is what counts. */
   | { kind: "conflict"; winner: Decision; attempted: { decision: "approve" | "reject"; reviewer: Reviewer } }
   /** Its deadline passed with no decision, as Greenlight's gate (a 409 review_expired, or GET /v1/reviews/:id) says. */
-  | { kind: "expired"; deadline: string | null };
+  | { kind: "expired"; deadline: string | null }
+  /** The client deleted the task before anyone decided, so its review is closed (a 409 review_withdrawn). */
+  | { kind: "withdrawn" };
 
 const NOTE_BLOCK = `${OUTCOME_BLOCK}_note`;
 
@@ -57,6 +59,8 @@ function describe(outcome: Outcome): types.KnownBlock {
       const text = `:hourglass: *Expired*: no decision reached Greenlight before the review deadline${outcome.deadline ? ` (${slackDate(outcome.deadline)})` : ""}.`;
       return { type: "section", block_id: OUTCOME_BLOCK, text: { type: "mrkdwn", text } };
     }
+    case "withdrawn":
+      return { type: "section", block_id: OUTCOME_BLOCK, text: { type: "mrkdwn", text: ":wastebasket: *Withdrawn*: the client deleted this task, so its review is closed." } };
   }
 }
 
@@ -94,5 +98,7 @@ function summary(outcome: Outcome): string {
     }
     case "expired":
       return "Expired";
+    case "withdrawn":
+      return "Withdrawn";
   }
 }

@@ -1,4 +1,4 @@
-// The review console in a real browser: Debian's headless Chromium driven by playwright-core against the local stack.
+// The review console in a real browser: a headless Chromium or Chrome driven by playwright-core against the local stack.
 import { createServer, type Server } from "node:http";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,8 +9,14 @@ import { signDecisionToken } from "../../worker/src/domain/decision-token.ts";
 import { ROOT, setting } from "../../scripts/lib/dev-vars.ts";
 import { freePort } from "../../scripts/lib/ports.ts";
 import { type Stack, startStack, stopAllStacks } from "../../scripts/lib/stack.ts";
+import { browserRequired, findChromium } from "./find-chromium.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const found = findChromium();
+if ("missing" in found) {
+  if (browserRequired()) throw new Error(`GREENLIGHT_REQUIRE_BROWSER=1, but ${found.missing}`);
+  console.warn(`Skipping the browser suite: ${found.missing}.`);
+}
+const CHROMIUM = "path" in found ? found.path : undefined;
 const FIXTURES = join(ROOT, "worker/local-tagger/fixtures");
 const SHOTS = join(ROOT, "test-results");
 const reviewerToken = setting("REVIEWER_TOKEN");
@@ -61,7 +67,7 @@ async function uploadFixture(file: string): Promise<{ page: Page; taskId: string
 
 const taskStatus = (page: Page) => page.locator("[data-status]").getAttribute("data-status");
 
-describe("review console in Chromium", () => {
+describe.skipIf(!CHROMIUM)("review console in Chromium", () => {
   it("redirects to sign-in without a session", async () => {
     const anonymous = await browser.newContext();
     const page = await anonymous.newPage();

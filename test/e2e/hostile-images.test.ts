@@ -2,9 +2,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ReviewItem } from "@greenlight/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { devClient, setting } from "../../scripts/lib/dev-vars.ts";
-import { greenlightClient, type ReviewItem } from "../../scripts/lib/greenlight-client.ts";
+import { stackClients } from "../../scripts/lib/greenlight-client.ts";
 import { processGroup } from "../../scripts/lib/proc.ts";
 import { type Stack, startStack, stopAllStacks, tail } from "../../scripts/lib/stack.ts";
 import { waitFor } from "../../scripts/lib/wait.ts";
@@ -62,18 +63,17 @@ function workerdRssMb(): number {
 }
 
 it("accepts every hostile image, keeps the Worker's memory bounded and /healthz answering, and queues each for review", async () => {
-  const api = greenlightClient(stack.baseUrl, { clientKey: devClient(setting("CLIENT_KEYS")).key, reviewerToken: setting("REVIEWER_TOKEN") });
+  const api = stackClients(stack.baseUrl, { clientKey: devClient(setting("CLIENT_KEYS")).key, reviewerToken: setting("REVIEWER_TOKEN") });
   try {
-    expect((await api.health()).status).toBe(200);
+    expect((await api.client.api.GET("/healthz")).response.status).toBe(200);
     for (let round = 0; round < WARM_UPS; round++) {
-      const warmUp = await api.upload(pngPaddedTo(WARM_UP_BYTES), { filename: "warm-up.png" });
-      expect(warmUp.status, warmUp.text).toBe(202);
+      const { task: warmUp } = await api.client.upload(pngPaddedTo(WARM_UP_BYTES), { contentType: "image/png" });
       await waitFor(
         "the warm-up image to be queued for review",
         async () => {
-          const claimed = await api.claim(1);
-          expect(claimed.status, claimed.text).toBe(200);
-          return claimed.body.items.some((item) => item.taskId === warmUp.body.taskId && item.prescreen?.perceptualHash) || undefined;
+          const claimed = await api.reviewer.api.POST("/v1/reviews/claim", { body: { limit: 1 } });
+          expect(claimed.error).toBeUndefined();
+          return claimed.data!.items.some((item) => item.taskId === warmUp.taskId && item.prescreen?.perceptualHash) || undefined;
         },
         { timeoutMs: 30_000 },
       );
@@ -83,9 +83,8 @@ it("accepts every hostile image, keeps the Worker's memory bounded and /healthz 
 
     const taskIds = new Map<string, string>();
     for (const [name, contentType, bytes] of HOSTILE) {
-      const created = await api.upload(bytes, { contentType, filename: name, metadata: { hostile: name } });
-      expect(created.status, `${name}: ${created.text}`).toBe(202);
-      taskIds.set(created.body.taskId, name);
+      const { task } = await api.client.upload(bytes, { contentType, metadata: { hostile: name } });
+      taskIds.set(task.taskId, name);
     }
 
     // Claim until every task has been handed out with its pre-screen; /healthz must answer all along.
@@ -96,10 +95,10 @@ it("accepts every hostile image, keeps the Worker's memory bounded and /healthz 
         const health = await fetch(`${stack.baseUrl}/healthz`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
         expect(health.status).toBe(200);
         peak = Math.max(peak, workerdRssMb());
-        const claimed = await api.claim(100);
-        expect(claimed.status, claimed.text).toBe(200);
+        const claimed = await api.reviewer.api.POST("/v1/reviews/claim", { body: { limit: 100 } });
+        expect(claimed.error).toBeUndefined();
         // Only the hostile tasks count: a warm-up task whose lease ran out may be handed out again.
-        for (const item of claimed.body.items) if (taskIds.has(item.taskId)) reviewed.set(item.taskId, item);
+        for (const item of claimed.data!.items) if (taskIds.has(item.taskId)) reviewed.set(item.taskId, item);
         return reviewed.size === taskIds.size ? true : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 250 },

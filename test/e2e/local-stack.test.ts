@@ -3,11 +3,12 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Task, verifyCallback } from "@greenlight/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDecisionToken } from "../../worker/src/domain/decision-token.ts";
-import { type CallbackReceiver, startCallbackReceiver, verifyCallback } from "../../scripts/lib/callback-receiver.ts";
+import { type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from "../../scripts/lib/callback-receiver.ts";
 import { devClient, ROOT, setting } from "../../scripts/lib/dev-vars.ts";
-import { claimTask, fetchBytes, type GreenlightClient, greenlightClient, pollTask, type Task } from "../../scripts/lib/greenlight-client.ts";
+import { claimTask, fetchBytes, type StackClients, stackClients } from "../../scripts/lib/greenlight-client.ts";
 import { solidPng } from "../../scripts/lib/png.ts";
 import { processGroup } from "../../scripts/lib/proc.ts";
 import { portReleased, type Stack, startStack, stopAllStacks, tail } from "../../scripts/lib/stack.ts";
@@ -18,6 +19,7 @@ const client = devClient(setting("CLIENT_KEYS"));
 const reviewerToken = setting("REVIEWER_TOKEN");
 const decisionSecret = setting("DECISION_SIGNING_SECRET");
 const callbackSecret = setting("CALLBACK_SIGNING_SECRET");
+const verified = (callback: ReceivedCallback) => verifyCallback(callbackSecret, callback.body, callback.headers);
 const REVIEW_TIMEOUT_SECONDS = 5;
 const LIMITS = { claim: 10_000, tagging: 30_000, callback: 30_000, expiry: REVIEW_TIMEOUT_SECONDS * 1000 + 40_000 };
 
@@ -34,7 +36,7 @@ const freshStateDir = () => {
   stateDirs.push(dir);
   return dir;
 };
-const apiFor = (stack: Stack) => greenlightClient(stack.baseUrl, { clientKey: client.key, reviewerToken });
+const apiFor = (stack: Stack) => stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
 const approve = async (taskId: string) =>
   signDecisionToken(decisionSecret, { taskId, decision: "approve", reviewer, issuer: "console" });
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -49,16 +51,13 @@ async function withStackOutput<T>(stack: Stack, fn: () => Promise<T>): Promise<T
   }
 }
 
-async function upload(api: GreenlightClient, name: string): Promise<Task> {
-  const result = await api.upload(RED, { callbackUrl: `${receiver.url}/hooks/${name}`, metadata: { test: name } });
-  expect(result.status, result.text).toBe(202);
-  return result.body;
+async function upload(api: StackClients, name: string): Promise<Task> {
+  return (await api.client.upload(RED, { contentType: "image/png", callbackUrl: `${receiver.url}/hooks/${name}`, metadata: { test: name } })).task;
 }
 
-async function decideAndComplete(api: GreenlightClient, taskId: string): Promise<Task> {
-  const decided = await api.decide(await approve(taskId));
-  expect(decided.status, decided.text).toBe(200);
-  return pollTask(api, taskId, (task) => task.status === "completed" && task.callback.state === "delivered", { timeoutMs: LIMITS.tagging });
+async function decideAndComplete(api: StackClients, taskId: string): Promise<Task> {
+  await api.reviewer.decide(await approve(taskId));
+  return api.client.waitForTask(taskId, { until: (task) => task.status === "completed" && task.callback.state === "delivered", timeoutMs: LIMITS.tagging });
 }
 
 beforeAll(async () => {
@@ -79,11 +78,10 @@ describe("the local stack", () => {
   it("takes an upload through review, tagging and one signed callback", async () => {
     const api = apiFor(main);
     await withStackOutput(main, async () => {
-      const created = await api.upload(RED, { callbackUrl: `${receiver.url}/hooks/flow`, metadata: { test: "flow", n: 1 } });
-      expect(created.status, created.text).toBe(202);
-      const task = created.body;
-      expect(created.headers.get("location")).toBe(`/v1/tasks/${task.taskId}`);
-      expect(created.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
+      const created = await api.client.upload(RED, { contentType: "image/png", callbackUrl: `${receiver.url}/hooks/flow`, metadata: { test: "flow", n: 1 } });
+      const { task } = created;
+      expect(created.response.headers.get("location")).toBe(`/v1/tasks/${task.taskId}`);
+      expect(created.response.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
       expect(task).toMatchObject({
         status: "pending",
         image: { contentType: "image/png", bytes: RED.byteLength, sha256: sha256(RED), width: 40, height: 30 },
@@ -94,11 +92,9 @@ describe("the local stack", () => {
         links: { self: `/v1/tasks/${task.taskId}`, image: `/v1/tasks/${task.taskId}/image` },
       });
 
-      const polled = await api.getTask(task.taskId);
-      expect(polled.status).toBe(200);
-      expect(polled.body.status).toBe("pending");
+      expect((await api.client.getTask(task.taskId)).task.status).toBe("pending");
 
-      const { item } = await claimTask(api, task.taskId, LIMITS.claim);
+      const { item } = await claimTask(api.reviewer, task.taskId, LIMITS.claim);
       expect(item).toMatchObject({ taskId: task.taskId, client: client.id, metadata: { test: "flow", n: 1 } });
       expect(item.image).toMatchObject({ contentType: "image/png", bytes: RED.byteLength, width: 40, height: 30 });
       expect(item.image.previewUrl.startsWith(`${main.baseUrl}/v1/images/${task.taskId}?`)).toBe(true);
@@ -107,14 +103,14 @@ describe("the local stack", () => {
       expect(preview.contentType).toBe("image/png");
       expect(Buffer.from(preview.bytes).equals(Buffer.from(RED))).toBe(true);
 
-      const announced = await api.announce(task.taskId, { channel: "C0E2E", messageTs: "1700000000.000100" });
-      expect(announced.status, announced.text).toBe(204);
+      const announcement = { channel: "C0E2E", messageTs: "1700000000.000100" };
+      const announced = await api.reviewer.api.POST("/v1/reviews/{id}/announcement", { params: { path: { id: task.taskId } }, body: announcement });
+      expect(announced.response.status, JSON.stringify(announced.error)).toBe(204);
 
-      const decided = await api.decide(await approve(task.taskId));
-      expect(decided.status, decided.text).toBe(200);
-      expect(decided.body).toMatchObject({ taskId: task.taskId, status: "approved", decision: { decision: "approve", reviewer, via: "console" } });
+      const decided = await api.reviewer.decide(await approve(task.taskId));
+      expect(decided).toMatchObject({ taskId: task.taskId, status: "approved", decision: { decision: "approve", reviewer, via: "console" } });
 
-      const completed = await pollTask(api, task.taskId, (t) => t.status !== "pending" && t.status !== "approved", { timeoutMs: LIMITS.tagging });
+      const completed = await api.client.waitForTask(task.taskId, { timeoutMs: LIMITS.tagging });
       expect(completed.status).toBe("completed");
       expect(completed.tags).toContainEqual(expect.objectContaining({ label: "red", source: "colour" }));
       expect(completed.decision).toMatchObject({ decision: "approve", reviewer });
@@ -122,12 +118,12 @@ describe("the local stack", () => {
       const callback = await receiver.waitForTask(task.taskId, LIMITS.callback);
       expect(callback.path).toBe("/hooks/flow");
       expect(callback.headers["content-type"]).toMatch(/^application\/json/);
-      const event = verifyCallback(callbackSecret, callback);
+      const event = verified(callback);
       expect(event.type).toBe("task.completed");
       const { callback: _sentBeforeDelivery, updatedAt: _updated, ...stable } = completed;
       expect(event.data).toMatchObject(stable);
 
-      const delivered = await pollTask(api, task.taskId, (t) => t.callback.state !== "pending", { timeoutMs: LIMITS.callback });
+      const delivered = await api.client.waitForTask(task.taskId, { until: (t) => t.callback.state !== "pending", timeoutMs: LIMITS.callback });
       expect(delivered.callback).toMatchObject({ state: "delivered", attempts: 1, lastError: null });
       expect(delivered.callback.deliveredAt).not.toBeNull();
       expect(receiver.forTask(task.taskId)).toHaveLength(1);
@@ -138,13 +134,12 @@ describe("the local stack", () => {
     const api = apiFor(main);
     const photo = new Uint8Array(readFileSync(join(ROOT, "worker/local-tagger/fixtures/chelsea-the-cat.jpg")));
     await withStackOutput(main, async () => {
-      const created = await api.upload(photo, { contentType: "image/jpeg", filename: "chelsea.jpg", callbackUrl: `${receiver.url}/hooks/cat` });
-      expect(created.status, created.text).toBe(202);
-      const { item } = await claimTask(api, created.body.taskId, LIMITS.claim);
+      const { task } = await api.client.upload(photo, { contentType: "image/jpeg", callbackUrl: `${receiver.url}/hooks/cat` });
+      const { item } = await claimTask(api.reviewer, task.taskId, LIMITS.claim);
       expect(item.prescreen).toMatchObject({ perceptualHash: expect.stringMatching(/^[0-9a-f]{16}$/), unreadable: null });
       expect(item.prescreen?.facts).toContainEqual(expect.objectContaining({ label: "jpeg", source: "format" }));
 
-      const completed = await decideAndComplete(api, created.body.taskId);
+      const completed = await decideAndComplete(api, task.taskId);
       expect(completed.tags).toContainEqual(expect.objectContaining({ label: "cat", score: expect.any(Number) }));
       expect(completed.tags).toContainEqual(expect.objectContaining({ label: "jpeg", source: "format" }));
     });
@@ -183,12 +178,12 @@ describe("the local stack", () => {
       // pre-screen job ran would leave the gate to send it again after 5 minutes, longer than this test waits.
       await waitFor(
         `${waiting.taskId} to be queued for review`,
-        async () => ((await before.listReviews(100)).body.items.some((item) => item.taskId === waiting.taskId) ? true : undefined),
+        async () => ((await before.reviewer.api.GET("/v1/reviews", { params: { query: { limit: 100 } } })).data?.items.some((item) => item.taskId === waiting.taskId) || undefined),
         { timeoutMs: LIMITS.claim },
       );
       return { completedId: done.taskId, pendingId: waiting.taskId };
     });
-    const completedBefore = (await before.getTask(completedId)).body;
+    const completedBefore = (await before.client.getTask(completedId)).task;
 
     // GREENLIGHT_STATE_DIR reached wrangler's --persist-to: the state is in the temp dir, not .wrangler/state.
     expect(existsSync(join(main.stateDir, "v3", "kv"))).toBe(true);
@@ -199,20 +194,15 @@ describe("the local stack", () => {
     main = await startStack(main.stateDir);
     const after = apiFor(main);
     await withStackOutput(main, async () => {
-      const kept = await after.getTask(completedId);
-      expect(kept.status, kept.text).toBe(200);
-      expect(kept.body).toEqual(completedBefore);
-
-      const pending = await after.getTask(pendingId);
-      expect(pending.status, pending.text).toBe(200);
-      expect(pending.body.status).toBe("pending");
-      const { item } = await claimTask(after, pendingId, LIMITS.claim);
+      expect((await after.client.getTask(completedId)).task).toEqual(completedBefore);
+      expect((await after.client.getTask(pendingId)).task.status).toBe("pending");
+      const { item } = await claimTask(after.reviewer, pendingId, LIMITS.claim);
       expect(item.taskId).toBe(pendingId);
 
       const completed = await decideAndComplete(after, pendingId);
       expect(completed.tags).toContainEqual(expect.objectContaining({ label: "red", source: "colour" }));
       expect(completed.callback).toMatchObject({ state: "delivered", attempts: 1 });
-      const event = verifyCallback(callbackSecret, await receiver.waitForTask(pendingId, LIMITS.callback));
+      const event = verified(await receiver.waitForTask(pendingId, LIMITS.callback));
       expect(event.type).toBe("task.completed");
       expect(event.data.taskId).toBe(pendingId);
     });
@@ -224,20 +214,18 @@ describe("the local stack", () => {
       const task = await upload(api, "expiry");
       expect(Date.parse(task.reviewDeadline) - Date.parse(task.createdAt)).toBe(REVIEW_TIMEOUT_SECONDS * 1000);
 
-      const expired = await pollTask(api, task.taskId, (t) => t.status !== "pending", { timeoutMs: LIMITS.expiry, intervalMs: 500 });
+      const expired = await api.client.waitForTask(task.taskId, { until: (t) => t.status !== "pending", timeoutMs: LIMITS.expiry, intervalMs: 500 });
       expect(expired.status).toBe("expired");
       expect(expired.decision).toBeNull();
       expect(expired.tags).toBeNull();
 
-      const event = verifyCallback(callbackSecret, await receiver.waitForTask(task.taskId, LIMITS.callback));
+      const event = verified(await receiver.waitForTask(task.taskId, LIMITS.callback));
       expect(event.type).toBe("task.expired");
       expect(event.data).toMatchObject({ taskId: task.taskId, status: "expired", decision: null });
 
-      const late = await api.decide(await approve(task.taskId));
-      expect(late.status, late.text).toBe(409);
-      expect(late.body).toMatchObject({ error: { code: "review_expired" } });
+      await expect(api.reviewer.decide(await approve(task.taskId))).rejects.toMatchObject({ status: 409, body: { error: { code: "review_expired" } } });
 
-      const settled = await pollTask(api, task.taskId, (t) => t.callback.state !== "pending", { timeoutMs: LIMITS.callback });
+      const settled = await api.client.waitForTask(task.taskId, { until: (t) => t.callback.state !== "pending", timeoutMs: LIMITS.callback });
       expect(settled.callback).toMatchObject({ state: "delivered", attempts: 1 });
       expect(receiver.forTask(task.taskId)).toHaveLength(1);
     });

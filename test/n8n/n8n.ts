@@ -1,13 +1,14 @@
 // Runs a real n8n for tests: its CLI for imports and executions, and its server for webhooks, in a private folder.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { freePort, LOOPBACK } from "../../scripts/lib/ports.ts";
-import { waitFor } from "../../scripts/lib/wait.ts";
+import { type StartedProcess, startProcess } from "../../scripts/lib/start-process.ts";
 import { n8nBin } from "../../scripts/install-n8n.ts";
 
 const READY_MS = 120_000;
+const STOP_MS = 15_000;
 
 export type N8n = {
   baseUrl: string;
@@ -26,10 +27,10 @@ export async function createN8n(): Promise<N8n> {
   const port = await freePort();
   const baseUrl = `http://${LOOPBACK}:${port}`;
   const output: string[] = [];
-  // vitest sets NODE_ENV=test and its own variables, which n8n would read as its own test mode.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NODE_ENV|VITEST|TEST$)/.test(name)));
+  // vitest sets NODE_ENV=test and its own variables, which n8n would read as its own test mode: unset here.
+  const vitestVariables = Object.fromEntries(Object.keys(process.env).filter((name) => /^(VITEST|TEST$)/.test(name)).map((name) => [name, undefined]));
   const env = {
-    ...inherited,
+    ...vitestVariables,
     NODE_ENV: "production",
     // n8n starts its Code-node runner as plain `node`: it must be Node 24, the one running this test.
     PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
@@ -48,14 +49,14 @@ export async function createN8n(): Promise<N8n> {
     N8N_RUNNERS_BROKER_PORT: String(await freePort()),
     N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? "warn",
   };
-  let server: ChildProcess | undefined;
+  let server: StartedProcess<true> | undefined;
   let counter = 0;
 
   const run = async (args: string[]) => {
     // Each CLI process runs its own task broker, which must not collide with the server's.
     const cliEnv = { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
     return new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, [bin, ...args], { env: cliEnv, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...cliEnv }, stdio: ["ignore", "pipe", "pipe"] });
       let text = "";
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
       child.stderr.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
@@ -77,26 +78,28 @@ export async function createN8n(): Promise<N8n> {
       if (result.code !== 0) throw new Error(`n8n import:${kind} failed:\n${result.output}`);
     },
     async start() {
-      server = spawn(process.execPath, [bin, "start"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-      for (const stream of [server.stdout, server.stderr]) {
-        stream?.setEncoding("utf8").on("data", (chunk: string) => output.push(...chunk.split("\n").filter(Boolean)));
-      }
-      // /healthz answers before workflows are activated; readiness waits for the database and webhooks.
-      await waitFor("n8n /healthz/readiness", async () => ((await fetch(`${baseUrl}/healthz/readiness`)).ok ? true : undefined), {
-        timeoutMs: READY_MS,
+      server = startProcess({
+        what: "n8n",
+        command: process.execPath,
+        args: [bin, "start"],
+        env,
+        // Its own group: n8n starts a task runner for Code nodes, which must go when it goes.
+        group: true,
+        // /healthz answers before workflows are activated; readiness waits for the database and webhooks.
+        ready: async () => ((await fetch(`${baseUrl}/healthz/readiness`)).ok ? true : undefined),
+        readyTimeoutMs: READY_MS,
         intervalMs: 500,
-      }).catch((error: Error) => {
-        throw new Error(`${error.message}\nn8n said:\n${output.slice(-40).join("\n")}`);
+        stopTimeoutMs: STOP_MS,
+        output,
       });
+      await server.ready;
     },
     async stop() {
-      if (server?.pid && server.exitCode === null) {
-        const exited = new Promise((resolve) => server?.once("exit", resolve));
-        process.kill(-server.pid, "SIGTERM");
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-        if (server.exitCode === null) process.kill(-server.pid, "SIGKILL");
+      try {
+        await server?.stop();
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
       }
-      rmSync(folder, { recursive: true, force: true });
     },
   };
 }

@@ -3,10 +3,11 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Task } from "@greenlight/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { n8nCredentials } from "../../n8n-flows/test/credentials.ts";
 import { devClient, ROOT, setting } from "../../scripts/lib/dev-vars.ts";
-import { greenlightClient, pollTask, type Task } from "../../scripts/lib/greenlight-client.ts";
+import { stackClients } from "../../scripts/lib/greenlight-client.ts";
 import { solidPng } from "../../scripts/lib/png.ts";
 import { waitFor } from "../../scripts/lib/wait.ts";
 import { type Stack, startStack, stopAllStacks, tail } from "../../scripts/lib/stack.ts";
@@ -44,16 +45,15 @@ function flowFor(file: string, id: string, config: Record<string, string>) {
 }
 
 async function queuedTask(name: string): Promise<Task> {
-  const api = greenlightClient(stack.baseUrl, { clientKey: client.key, reviewerToken });
-  const created = await api.upload(solidPng(48, 32, [40, 90, 200]), { metadata: { test: name } });
-  expect(created.status, created.text).toBe(202);
+  const api = stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
+  const created = await api.client.upload(solidPng(48, 32, [40, 90, 200]), { contentType: "image/png", metadata: { test: name } });
   // The workflow pre-screens the image before reviewers can list it.
   await waitFor(`${name} to be listed`, async () => {
     const response = await fetch(`${stack.baseUrl}/v1/reviews?limit=100`, { headers: { authorization: `Bearer ${reviewerToken}` } });
     const { items } = (await response.json()) as { items: { taskId: string }[] };
-    return items.some((item) => item.taskId === created.body.taskId) ? true : undefined;
+    return items.some((item) => item.taskId === created.task.taskId) ? true : undefined;
   }, { timeoutMs: 15_000 });
-  return created.body;
+  return created.task;
 }
 
 const click = (payload: unknown, secret = SLACK_SIGNING_SECRET, timestamp?: string) => {
@@ -130,10 +130,10 @@ describe("the n8n flows", () => {
 
     // Announced tasks are never handed out again, even after the claim lease ran out.
     await new Promise((resolve) => setTimeout(resolve, (CLAIM_LEASE_SECONDS + 1) * 1000));
-    const api = greenlightClient(stack.baseUrl, { clientKey: client.key, reviewerToken });
-    const again = await api.claim(100);
-    expect(again.body.items.map((item) => item.taskId)).not.toContain(first.taskId);
-    expect(again.body.items.map((item) => item.taskId)).not.toContain(second.taskId);
+    const api = stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
+    const again = await api.reviewer.api.POST("/v1/reviews/claim", { body: { limit: 100 } });
+    expect(again.data?.items.map((item) => item.taskId)).not.toContain(first.taskId);
+    expect(again.data?.items.map((item) => item.taskId)).not.toContain(second.taskId);
   });
 
   it("turn a correctly signed Approve click into a recorded decision and an updated message", async () => {
@@ -141,8 +141,8 @@ describe("the n8n flows", () => {
     const answer = await click(blockActionsPayload({ actionId: "greenlight_approve", taskId: first.taskId, user: APPROVER, channel: "C0GREENLIGHT", messageTs: slackTs(post) }));
     expect(answer.status).toBe(200);
 
-    const api = greenlightClient(stack.baseUrl, { clientKey: client.key, reviewerToken });
-    const decided = await pollTask(api, first.taskId, (task) => task.decision !== null, { timeoutMs: 20_000 });
+    const api = stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
+    const decided = await api.client.waitForTask(first.taskId, { until: (task) => task.decision !== null, timeoutMs: 20_000 });
     expect(decided.decision).toMatchObject({ decision: "approve", reviewer: { id: APPROVER.id }, via: "n8n" });
 
     await waitFor("the message to be updated", () => (slack.callsTo("chat.update").some((call) => call.body.ts === slackTs(post)) ? true : undefined), { timeoutMs: 20_000 });
@@ -170,10 +170,10 @@ describe("the n8n flows", () => {
     expect((await click(payload(STRANGER))).status).toBe(200);
 
     await waitFor("the stranger to be told off", () => (slack.callsTo("chat.postEphemeral").some((call) => call.body.user === STRANGER.id) ? true : undefined), { timeoutMs: 20_000 });
-    const api = greenlightClient(stack.baseUrl, { clientKey: client.key, reviewerToken });
-    const task = await api.getTask(second.taskId);
-    expect(task.body.status).toBe("pending");
-    expect(task.body.decision).toBeNull();
+    const api = stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
+    const { task } = await api.client.getTask(second.taskId);
+    expect(task.status).toBe("pending");
+    expect(task.decision).toBeNull();
     expect(slack.callsTo("chat.update")).toHaveLength(updatesBefore);
   });
 });

@@ -246,6 +246,16 @@ describe("the message after the review", () => {
     });
   });
 
+  it("says the review closed because the client deleted the task, keeping the review without its buttons", () => {
+    expect(buildOutcomeMessage({ taskId: TASK, body: buildReviewMessage(item).blocks, outcome: { kind: "withdrawn" } })).toEqual({
+      text: `Withdrawn: ${TASK}`,
+      blocks: [
+        ...BODY,
+        { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: ":wastebasket: *Withdrawn*: the client deleted this task, so its review is closed." } },
+      ],
+    });
+  });
+
   it("shows the real winner of a conflict, and that the later choice was not recorded", () => {
     const winner: Decision = { decision: "reject", reviewer: { id: "console-user", name: "Grace <admin>" }, reason: "duplicate", decidedAt: CREATED.iso, via: "console" };
     expect(buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "conflict", winner, attempted: { decision: "approve", reviewer: ada } } })).toEqual({

@@ -1,29 +1,22 @@
-// The poster's sweep of its own messages, with a scripted Greenlight: when it asks GET /v1/reviews/:id, what it shows,
-// and what it does while the gate still says pending, Greenlight cannot be asked, or no longer knows the task.
-// (The real app against the real stack is in slack-app.test.ts.)
-import type { Logger, webApi } from "@slack/bolt";
-import { describe, expect, it } from "vitest";
-import { type ReviewItem, ReviewItemSchema, type ReviewStatus } from "../../worker/src/domain/review.ts";
+// The poster's sweep of its own messages, with a Greenlight stand-in and the real Web API client against the local Slack
+// stub: when it asks GET /v1/reviews/:id, what it shows, and what it does while the gate still says pending, Greenlight
+// cannot be asked, or no longer knows the task. (The real app against the real stack is in slack-app.test.ts.)
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ReviewItem, ReviewStatus } from "../../worker/src/domain/review.ts";
 import type { Decision } from "../../worker/src/domain/task.ts";
 import { buildOutcomeMessage } from "../../slack-app/blocks/outcome-message.ts";
 import { buildReviewBody } from "../../slack-app/blocks/review-message.ts";
 import { PostedMessages } from "../../slack-app/message-store.ts";
-import { runPosterOnce } from "../../slack-app/poster.ts";
-import type { WorkerClient } from "../../slack-app/worker-client.ts";
+import { runPosterOnce, startPoster } from "../../slack-app/poster.ts";
+import { createWorkerClient } from "../../slack-app/worker-client.ts";
+import type { SlackStub } from "../support/slack-stub.ts";
+import { BOT_TOKEN, STAND_IN, startSlackAndGreenlight } from "./fixtures.ts";
+import { type GreenlightStandIn, reviewItem } from "./greenlight-stand-in.ts";
+import { recordingLogger, stubClient } from "./listener-args.ts";
 
 const HOUR = 60 * 60 * 1000;
 const taskId = (n: number) => `tsk_${String(n).padStart(32, "0")}`;
-
-const itemFor = (id: string, deadlineInMs: number): ReviewItem =>
-  ReviewItemSchema.parse({
-    taskId: id,
-    createdAt: new Date(Date.now() - HOUR).toISOString(),
-    reviewDeadline: new Date(Date.now() + deadlineInMs).toISOString(),
-    client: "demo",
-    metadata: {},
-    image: { contentType: "image/png", bytes: 2048, width: 640, height: 480, previewUrl: `https://greenlight.example/v1/images/${id}?expires=1&sig=abc` },
-    prescreen: null,
-  });
+const itemFor = (id: string, deadlineInMs: number): ReviewItem => reviewItem(id, deadlineInMs);
 
 const olive = { id: "console-olive", name: "Olive" };
 const decision = (kind: "approve" | "reject", reason: string | null = null): Decision => ({
@@ -41,38 +34,50 @@ const status = (item: ReviewItem, status: ReviewStatus["status"], decided: Decis
   announcement: { channel: "C0REVIEWS", messageTs: "1.1" },
 });
 
-/** A poster with one message per item, a Greenlight that lists `listed` as pending and answers `reviews`, and a Slack that records updates. */
+let slack: SlackStub;
+let greenlight: GreenlightStandIn;
+let close: () => Promise<void>;
+beforeEach(async () => void ({ slack, greenlight, close } = await startSlackAndGreenlight()));
+afterEach(() => close());
+
+/**
+ * A poster with one message per item; `listed` is what Greenlight lists as pending and `reviews` what its gate answers
+ * (a task with no answer is unknown to it). Returns what the poster asked, the messages it updated and what it warned.
+ */
 function poster(items: ReviewItem[]) {
-  const listed = new Set<string>();
-  const reviews = new Map<string, ReviewStatus | null | Error>();
-  const asked: string[] = [];
-  const updates: Array<{ channel: string; ts: string; text: string; blocks: unknown[] }> = [];
-  const warnings: string[] = [];
-  const greenlight = {
-    claim: async () => [],
-    announce: async () => undefined,
-    listPending: async () => ({ items: items.filter((item) => listed.has(item.taskId)), nextCursor: null }),
-    reviewStatus: async (id: string) => {
-      asked.push(id);
-      const answer = reviews.get(id);
-      if (answer instanceof Error) throw answer;
-      if (answer === undefined) throw new Error(`no scripted answer for ${id}`);
-      return answer;
+  const listed = {
+    add(id: string) {
+      greenlight.pending.push(items.find((item) => item.taskId === id)!);
     },
-  } as unknown as WorkerClient;
-  const client = {
-    chat: {
-      update: async (args: { channel: string; ts: string; text: string; blocks: unknown[] }) => {
-        updates.push(args);
-        return { ok: true };
-      },
-    },
-  } as unknown as webApi.WebClient;
-  const logger = { debug() {}, info() {}, warn: (text: string) => warnings.push(text), error: (text: string) => warnings.push(text) } as unknown as Logger;
+  };
+  const logger = recordingLogger();
   const posted = new PostedMessages();
   items.forEach((item, index) => posted.add({ item, channel: "C0REVIEWS", ts: `1.${index}`, announced: true }));
-  const round = () => runPosterOnce({ greenlight, client, posted, logger, channel: "#greenlight-reviews", intervalMs: 1000, batchSize: 5 });
-  return { listed, reviews, asked, updates, warnings, posted, round };
+  const deps = {
+    greenlight: createWorkerClient({ baseUrl: greenlight.url, ...STAND_IN }),
+    client: stubClient(slack, BOT_TOKEN),
+    posted,
+    logger,
+    channel: "#greenlight-reviews",
+    intervalMs: 1000,
+    batchSize: 5,
+  };
+  return {
+    deps,
+    round: () => runPosterOnce(deps),
+    listed,
+    reviews: greenlight.reviews,
+    posted,
+    get asked() {
+      return greenlight.requests.filter((request) => request.startsWith("GET /v1/reviews/")).map((request) => request.slice("GET /v1/reviews/".length));
+    },
+    get updates() {
+      return slack.callsTo("chat.update").map((call) => call.body as { channel: string; ts: string; text: string; blocks: unknown[] });
+    },
+    get warnings() {
+      return logger.lines.filter((line) => /^(WARN|ERROR) /.test(line)).map((line) => line.replace(/^\w+ /, ""));
+    },
+  };
 }
 
 const closing = (item: ReviewItem, outcome: Parameters<typeof buildOutcomeMessage>[0]["outcome"]) => {
@@ -127,7 +132,7 @@ describe("the poster's sweep", () => {
     expect(p.posted.all()).toEqual([]);
   });
 
-  it("asks the gate at the deadline even while the listing still shows the task, and tells a late decision from an expiry", async () => {
+  it("asks the gate at the deadline even while the listing still shows the task, tells a late decision from an expiry, and closes each message once", async () => {
     const [decidedLate, expired] = [itemFor(taskId(1), -10), itemFor(taskId(2), -10)];
     const p = poster([decidedLate, expired]);
     for (const item of [decidedLate, expired]) p.listed.add(item.taskId);
@@ -141,6 +146,11 @@ describe("the poster's sweep", () => {
     ]);
     expect(p.updates.map((update) => update.text)).toEqual([`Approved by Olive: ${decidedLate.taskId}`, `Expired: ${expired.taskId}`]);
     expect(JSON.stringify(p.updates)).not.toMatch(/outside this app|unless/);
+
+    // The listing still shows both and their deadlines have passed, yet closed messages are neither asked about nor updated again.
+    await p.round();
+    expect(p.asked).toEqual([decidedLate.taskId, expired.taskId]);
+    expect(p.updates).toHaveLength(2);
   });
 
   it("keeps the message open and asks again next round while the gate still says pending", async () => {
@@ -161,13 +171,12 @@ describe("the poster's sweep", () => {
   it("retries next round when Greenlight cannot be asked, and stops tracking a task Greenlight no longer knows", async () => {
     const [unreachable, unknown] = [itemFor(taskId(1), HOUR), itemFor(taskId(2), HOUR)];
     const p = poster([unreachable, unknown]);
-    p.reviews.set(unreachable.taskId, new Error("no answer from Greenlight"));
-    p.reviews.set(unknown.taskId, null);
+    p.reviews.set(unreachable.taskId, { failWith: 503 });
     await p.round();
     expect(p.updates).toEqual([]);
     expect(p.posted.all().map((entry) => entry.item.taskId)).toEqual([unreachable.taskId]);
     expect(p.warnings).toEqual([
-      `poster: asking how ${unreachable.taskId} ended failed, retrying next round: no answer from Greenlight`,
+      `poster: asking how ${unreachable.taskId} ended failed, retrying next round: GET /v1/reviews/${unreachable.taskId} answered 503 internal_error: The stand-in was told to fail.`,
       `poster: Greenlight has no task ${unknown.taskId} any more; its message is left as it is`,
     ]);
 
@@ -184,5 +193,30 @@ describe("the poster's sweep", () => {
     await p.round();
     expect(p.asked).toEqual([]);
     expect(p.updates).toEqual([]);
+  });
+});
+
+describe("the poster's loop", () => {
+  it("wakes at an open message's deadline, not an interval later, and closes it as the gate says", async () => {
+    const item = itemFor(taskId(1), 300);
+    const p = poster([item]);
+    p.listed.add(item.taskId);
+    p.reviews.set(item.taskId, status(item, "expired"));
+    // An hour between rounds: only the deadline can wake the poster in time.
+    const loop = startPoster({ ...p.deps, intervalMs: HOUR });
+    try {
+      const closedAt = await vi.waitFor(
+        () => {
+          expect(p.updates).toHaveLength(1);
+          return Date.now();
+        },
+        { timeout: 5000, interval: 10 },
+      );
+      expect(closedAt).toBeGreaterThanOrEqual(Date.parse(item.reviewDeadline));
+      expect(closedAt - Date.parse(item.reviewDeadline)).toBeLessThan(1000);
+      expect(p.updates).toEqual([{ ts: "1.0", ...closing(item, { kind: "expired", deadline: item.reviewDeadline }) }]);
+    } finally {
+      await loop.stop();
+    }
   });
 });

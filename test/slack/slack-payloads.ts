@@ -1,4 +1,6 @@
-// Requests as Slack sends them to the app beyond button clicks: modal submissions and Events API callbacks, signed.
+// Requests as Slack sends them to the app beyond button clicks: modal submissions, the Home tab's events and Refresh
+// button, Events API callbacks, signed.
+import type { types } from "@slack/bolt";
 import { slackSignature } from "../support/slack-requests.ts";
 
 type User = { id: string; name: string };
@@ -31,7 +33,7 @@ export function viewSubmissionPayload({ user, view, reason }: { user: User; view
 }
 
 /** An Events API callback wrapping `event`. */
-export function eventCallback(event: Record<string, unknown>) {
+export function eventCallback(event: object) {
   return {
     token: "legacy-verification-token",
     team_id: "T0GREEN",
@@ -52,3 +54,25 @@ export function signedEvent(secret: string, payload: unknown, timestamp = String
     headers: { "content-type": "application/json", "x-slack-request-timestamp": timestamp, "x-slack-signature": slackSignature(secret, timestamp, body) },
   };
 }
+
+/** A click on the Home tab's Refresh button, as Slack sends it. */
+export const homeRefreshPayload = (user: User) => ({
+  type: "block_actions",
+  user: { id: user.id, username: user.name, name: user.name, team_id: "T0GREEN" },
+  api_app_id: "A0GREENLIGHT",
+  token: "legacy-verification-token",
+  container: { type: "view", view_id: "V0HOME" },
+  trigger_id: "5555.6666.abcdef",
+  team: { id: "T0GREEN", domain: "greenlight-test" },
+  view: { id: "V0HOME", type: "home", blocks: [], private_metadata: "", callback_id: "", state: { values: {} }, hash: "1.2", app_id: "A0GREENLIGHT", bot_id: "B0BOT" },
+  actions: [{ action_id: "greenlight_home_refresh", block_id: "refresh", type: "button", action_ts: `${Date.now() / 1000}`, text: { type: "plain_text", text: "Refresh" } }],
+});
+
+/** The app_home_opened event for `userId`'s Home tab (or another of the app's tabs). */
+export const appHomeOpenedEvent = (userId: string, tab: "home" | "messages" = "home"): types.AppHomeOpenedEvent => ({
+  type: "app_home_opened",
+  user: userId,
+  channel: "D0HOME",
+  tab,
+  event_ts: `${Date.now() / 1000}`,
+});

@@ -1,47 +1,31 @@
 // The local tagger as the Worker meets it: a real process on a free loopback port, real models, real photos.
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lineMatching, type StartedProcess, startProcess } from "../../scripts/lib/start-process.ts";
 import { COUNT_THRESHOLD, FACE_BOX_THRESHOLD, OBJECT_THRESHOLD } from "./detection-tags.ts";
 import type { Tag } from "../src/domain/tag.ts";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const MODEL_SOURCES = new Set(["coco", "faces"]);
 
-let server: ChildProcess;
+let server: StartedProcess<string>;
 let baseUrl: string;
-let output = "";
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ["--no-warnings", join(import.meta.dirname, "server.ts")], {
-    env: { ...process.env, PORT: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
+  server = startProcess({
+    what: "the tagger",
+    args: ["--no-warnings", join(import.meta.dirname, "server.ts")],
+    env: { PORT: "0" },
+    ready: lineMatching(/local-tagger listening on (http:\/\/127\.0\.0\.1:\d+)/),
+    readyTimeoutMs: 60_000,
+    stopTimeoutMs: 10_000,
   });
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the tagger did not start in 60 s:\n${output}`)), 60_000);
-    server.on("exit", (code) => reject(new Error(`the tagger exited with ${code} before listening:\n${output}`)));
-    for (const stream of [server.stdout, server.stderr]) {
-      stream?.setEncoding("utf8");
-      stream?.on("data", (chunk: string) => {
-        output += chunk;
-        const url = /local-tagger listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-        if (url) {
-          clearTimeout(timer);
-          resolve(url);
-        }
-      });
-    }
-  });
+  baseUrl = await server.ready;
 }, 70_000);
 
-afterAll(async () => {
-  if (server?.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.once("exit", resolve));
-  server.kill("SIGTERM");
-  await exited;
-});
+afterAll(() => server?.stop());
 
 async function post(body: Uint8Array | ReadableStream<Uint8Array>, init: RequestInit = {}): Promise<Response> {
   return fetch(`${baseUrl}/tag`, { method: "POST", body, ...init, headers: { "content-type": "application/octet-stream" } });

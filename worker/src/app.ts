@@ -37,6 +37,8 @@ app.notFound((c) => c.json(new AppError(404, "not_found", "No such endpoint.").t
 
 app.onError((error, c) => {
   if (error instanceof AppError) return c.json(error.toBody(), error.status, error.headers);
+  // bearerAuth's refusals (middleware/auth.ts) carry the response they were built with, already in our envelope.
+  if (error instanceof HTTPException && error.res) return error.getResponse();
   // Hono's own parsers (a malformed JSON body, say) throw HTTPException: still the client's fault, still our envelope.
   if (error instanceof HTTPException && error.status < 500) {
     return c.json(new AppError(400, "invalid_request", error.message || "The request is not valid.").toBody(), 400);

@@ -2,78 +2,105 @@
 import { z } from "zod";
 import { MIN_SECRET_BYTES } from "./domain/decision-token.ts";
 import { parseDuration } from "./domain/duration.ts";
+import { jsonText } from "./domain/json-text.ts";
 import { secretList } from "./domain/secure-compare.ts";
-
-// A client's key, or its keys newest first while one is rotated: any of them is that client.
-const ClientKeysSchema = z.record(
-  z.string().min(1),
-  z.union([z.string().min(1).transform((key) => [key]), z.array(z.string().min(1)).min(1)]),
-);
 
 // Standard Webhooks, "Signature scheme": a symmetric secret is random, at least 24 bytes, serialized as whsec_ + base64.
 const CALLBACK_SECRET_PREFIX = "whsec_";
 const MIN_CALLBACK_SECRET_BYTES = 24;
+const CALLBACK_SECRET_FORM = `${CALLBACK_SECRET_PREFIX} followed by the base64 of at least ${MIN_CALLBACK_SECRET_BYTES} bytes`;
 
-export type Settings = {
-  /** Client id -> its keys, newest first. */
-  clientKeys: Record<string, string[]>;
-  /** Newest first; every one is valid. */
-  reviewerTokens: string[];
-  decisionSecret: string;
-  /** Newest first; every callback is signed with each. */
-  callbackSecrets: string[];
-  maxUploadBytes: number;
-  reviewTimeoutMs: number;
-  claimLeaseMs: number;
-  retentionMs: number;
-  allowLoopbackCallbacks: boolean;
-  tagger: "workers-ai" | "embedded";
-  localTaggerUrl: string | null;
-  captionModel: string | null;
-};
+/** What a setting of the wrong form must be; a refinement that finds something more specific names it itself. */
+const REQUIREMENTS = {
+  CLIENT_KEYS: "CLIENT_KEYS must be a JSON object of client id -> key, or -> [keys, newest first]",
+  MAX_UPLOAD_BYTES: "MAX_UPLOAD_BYTES must be a positive integer",
+  REVIEWER_TOKEN: "REVIEWER_TOKEN must be set",
+  DECISION_SIGNING_SECRET: `DECISION_SIGNING_SECRET must be at least ${MIN_SECRET_BYTES} bytes`,
+  CALLBACK_SIGNING_SECRET: "CALLBACK_SIGNING_SECRET must be set",
+  TAGGER: 'TAGGER must be "workers-ai" or "embedded"',
+} as const;
+
+// A client's key, or its keys newest first while one is rotated: any of them is that client.
+const ClientKeysSchema = jsonText(
+  z.record(z.string().min(1), z.union([z.string().min(1).transform((key) => [key]), z.array(z.string().min(1)).min(1)])),
+).refine((clients) => {
+  // A key shared by two clients would make the client it authenticates depend on the order of the object.
+  const keys = Object.values(clients).flat();
+  return new Set(keys).size === keys.length;
+}, "CLIENT_KEYS must not give the same key twice");
+
+/** Secrets separated by spaces or commas, newest first; at least one. */
+const SecretsSchema = z.string().transform(secretList).pipe(z.array(z.string()).min(1));
+
+const duration = (name: string) =>
+  z.string().transform((value, ctx) => {
+    try {
+      return parseDuration(value);
+    } catch (error) {
+      ctx.issues.push({ code: "custom", input: value, message: `${name}: ${error instanceof Error ? error.message : String(error)}` });
+      return z.NEVER;
+    }
+  });
+
+const SettingsSchema = z
+  .object({
+    CLIENT_KEYS: ClientKeysSchema,
+    MAX_UPLOAD_BYTES: z.coerce.number().int().positive(),
+    REVIEWER_TOKEN: SecretsSchema,
+    DECISION_SIGNING_SECRET: z
+      .string()
+      .refine((secret) => new TextEncoder().encode(secret).byteLength >= MIN_SECRET_BYTES, REQUIREMENTS.DECISION_SIGNING_SECRET),
+    CALLBACK_SIGNING_SECRET: SecretsSchema.superRefine((secrets, ctx) => {
+      // Refused here, not at the first delivery after a review: the position says which one without showing it.
+      const bad = secrets.findIndex((secret) => !isCallbackSecret(secret));
+      if (bad >= 0) {
+        ctx.addIssue({ code: "custom", message: `CALLBACK_SIGNING_SECRET: secret ${bad + 1} is not ${CALLBACK_SECRET_FORM}` });
+      }
+    }),
+    TAGGER: z.enum(["workers-ai", "embedded"]),
+    LOCAL_TAGGER_URL: z.string().optional(),
+    REVIEW_TIMEOUT: duration("REVIEW_TIMEOUT"),
+    CLAIM_LEASE: duration("CLAIM_LEASE"),
+    RETENTION: duration("RETENTION"),
+    ALLOW_LOOPBACK_CALLBACKS: z.string().optional(),
+    CAPTION_MODEL: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.TAGGER === "embedded" && !URL.canParse(env.LOCAL_TAGGER_URL ?? "")) {
+      const message = 'LOCAL_TAGGER_URL must be the embedded tagger\'s URL when TAGGER is "embedded"';
+      ctx.addIssue({ code: "custom", path: ["LOCAL_TAGGER_URL"], message });
+    }
+  })
+  .transform((env) => ({
+    /** Client id -> its keys, newest first. */
+    clientKeys: env.CLIENT_KEYS,
+    /** Newest first; every one is valid. */
+    reviewerTokens: env.REVIEWER_TOKEN,
+    decisionSecret: env.DECISION_SIGNING_SECRET,
+    /** Newest first; every callback is signed with each. */
+    callbackSecrets: env.CALLBACK_SIGNING_SECRET,
+    maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    reviewTimeoutMs: env.REVIEW_TIMEOUT,
+    claimLeaseMs: env.CLAIM_LEASE,
+    retentionMs: env.RETENTION,
+    allowLoopbackCallbacks: env.ALLOW_LOOPBACK_CALLBACKS === "true",
+    tagger: env.TAGGER,
+    localTaggerUrl: env.TAGGER === "embedded" ? (env.LOCAL_TAGGER_URL ?? null) : null,
+    captionModel: env.CAPTION_MODEL || null,
+  }));
+
+export type Settings = z.output<typeof SettingsSchema>;
 
 export class ConfigError extends Error {}
 
+/** The settings, or a ConfigError naming the first bad one (never its value). */
 export function readSettings(env: Env): Settings {
-  const clientKeys = ClientKeysSchema.safeParse(safeJson(env.CLIENT_KEYS));
-  if (!clientKeys.success) throw new ConfigError("CLIENT_KEYS must be a JSON object of client id -> key, or -> [keys, newest first]");
-  // A key shared by two clients would make the client it authenticates depend on the order of the object.
-  const allKeys = Object.values(clientKeys.data).flat();
-  if (new Set(allKeys).size !== allKeys.length) throw new ConfigError("CLIENT_KEYS must not give the same key twice");
-  const maxUploadBytes = Number(env.MAX_UPLOAD_BYTES);
-  if (!Number.isSafeInteger(maxUploadBytes) || maxUploadBytes <= 0) throw new ConfigError("MAX_UPLOAD_BYTES must be a positive integer");
-  const reviewerTokens = secretList(env.REVIEWER_TOKEN);
-  if (reviewerTokens.length === 0) throw new ConfigError("REVIEWER_TOKEN must be set");
-  if (new TextEncoder().encode(env.DECISION_SIGNING_SECRET ?? "").byteLength < MIN_SECRET_BYTES) {
-    throw new ConfigError("DECISION_SIGNING_SECRET must be at least 32 bytes");
-  }
-  const callbackSecrets = secretList(env.CALLBACK_SIGNING_SECRET);
-  if (callbackSecrets.length === 0) throw new ConfigError("CALLBACK_SIGNING_SECRET must be set");
-  // Refused here, not at the first delivery after a review: the position says which one without showing it.
-  const badSecret = callbackSecrets.findIndex((secret) => !isCallbackSecret(secret));
-  if (badSecret >= 0) {
-    throw new ConfigError(
-      `CALLBACK_SIGNING_SECRET: secret ${badSecret + 1} is not ${CALLBACK_SECRET_PREFIX} followed by the base64 of at least ${MIN_CALLBACK_SECRET_BYTES} bytes`,
-    );
-  }
-  if (env.TAGGER !== "workers-ai" && env.TAGGER !== "embedded") throw new ConfigError('TAGGER must be "workers-ai" or "embedded"');
-  if (env.TAGGER === "embedded" && !URL.canParse(env.LOCAL_TAGGER_URL ?? "")) {
-    throw new ConfigError('LOCAL_TAGGER_URL must be the embedded tagger\'s URL when TAGGER is "embedded"');
-  }
-  return {
-    clientKeys: clientKeys.data,
-    reviewerTokens,
-    decisionSecret: env.DECISION_SIGNING_SECRET,
-    callbackSecrets,
-    maxUploadBytes,
-    reviewTimeoutMs: durationSetting("REVIEW_TIMEOUT", env.REVIEW_TIMEOUT),
-    claimLeaseMs: durationSetting("CLAIM_LEASE", env.CLAIM_LEASE),
-    retentionMs: durationSetting("RETENTION", env.RETENTION),
-    allowLoopbackCallbacks: env.ALLOW_LOOPBACK_CALLBACKS === "true",
-    tagger: env.TAGGER,
-    localTaggerUrl: env.TAGGER === "embedded" ? env.LOCAL_TAGGER_URL : null,
-    captionModel: env.CAPTION_MODEL || null,
-  };
+  const parsed = SettingsSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  const setting = String(issue?.path[0]);
+  if (issue?.code === "custom") throw new ConfigError(issue.message);
+  throw new ConfigError(setting in REQUIREMENTS ? REQUIREMENTS[setting as keyof typeof REQUIREMENTS] : `${setting}: ${issue?.message}`);
 }
 
 function isCallbackSecret(secret: string): boolean {
@@ -85,21 +112,5 @@ function isCallbackSecret(secret: string): boolean {
     return btoa(key) === encoded && key.length >= MIN_CALLBACK_SECRET_BYTES;
   } catch {
     return false;
-  }
-}
-
-function durationSetting(name: string, value: string): number {
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    throw new ConfigError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? "");
-  } catch {
-    return undefined;
   }
 }

@@ -1,4 +1,5 @@
 // The one error type routes and middleware throw; onError renders it as the contract's envelope.
+import type { ErrorBody } from "./domain/error-body.ts";
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500;
 
@@ -22,8 +23,6 @@ export class AppError extends Error {
     return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
   }
 }
-
-export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
 export const invalidRequest = (message: string, details?: Record<string, unknown>) =>
   new AppError(400, "invalid_request", message, details);

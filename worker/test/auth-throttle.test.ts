@@ -102,9 +102,11 @@ describe("throttling failed authentication per source", () => {
     expect(((await review.json()) as typeof THROTTLED).error.code).toBe("too_many_auth_failures");
   });
 
-  it("counts neither requests without a bearer token nor right credentials", async () => {
+  it("counts neither requests without a bearer token (no header, another scheme, no token) nor right credentials", async () => {
     for (let attempt = 0; attempt < 2 * BUDGET; attempt++) {
       await expectUnauthorized(await api(UNKNOWN_TASK, { headers: from(ipv4(7)) }));
+      await expectUnauthorized(await api(UNKNOWN_TASK, { headers: { ...from(ipv4(7)), authorization: "Basic ZGVtbzprZXk=" } }));
+      await expectUnauthorized(await api(REVIEW_OF_UNKNOWN_TASK, { headers: { ...from(ipv4(7)), authorization: "Bearer" } }));
       expect((await asClientFrom(ipv4(7), CLIENT_KEY)).status).toBe(404);
       expect((await asReviewerFrom(ipv4(7), REVIEWER_TOKEN)).status).toBe(404);
     }

@@ -1,12 +1,12 @@
 // The review console through the Worker's fetch handler: sign-in, sessions, CSRF, and decisions via "console".
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { listSessions, sessionStore } from "../src/adapters/console-sessions.ts";
 import { FORM_BODY_BYTES } from "../src/console/body-limit.ts";
-import { SESSION_LIFETIME_MS } from "../src/console/session.ts";
+import { SESSION_LIFETIME_MS } from "../src/services/console-sessions.ts";
 import { MULTIPART_OVERHEAD_BYTES } from "../src/domain/upload.ts";
-import { api as callWorker, asReviewer, BROKEN_OFF, brokenOff, createQueuedTask, createTask, decide, decisionToken, getTask, ORIGIN, REVIEWER_TOKEN, waitForTask } from "./support/api.ts";
+import { api as callWorker, asClient, asReviewer, BROKEN_OFF, brokenOff, createQueuedTask, createTask, decide, decisionToken, gateOf, ORIGIN, passDeadline, REVIEWER_TOKEN, waitForTask } from "./support/api.ts";
 import { RED_PNG } from "./support/images.ts";
 
 // Redirects are what these tests check, so they are never followed.
@@ -21,11 +21,8 @@ async function signIn(name = "Grace"): Promise<string> {
   return cookie.split(";")[0]!;
 }
 
-/** The session id the signed cookie carries (its first part is base64url JSON). */
-function sidOf(cookie: string): string {
-  const body = cookie.split("=")[1]!.split(".")[0]!.replaceAll("-", "+").replaceAll("_", "/");
-  return (JSON.parse(atob(body)) as { sid: string }).sid;
-}
+/** The session id the signed cookie carries: `<sid>.<signature>`, URI-encoded. */
+const sidOf = (cookie: string): string => decodeURIComponent(cookie.slice(cookie.indexOf("=") + 1)).split(".")[0]!;
 
 async function expectSignedOut(cookie: string): Promise<void> {
   const response = await api("/console", { headers: { cookie } });
@@ -33,9 +30,22 @@ async function expectSignedOut(cookie: string): Promise<void> {
   expect(response.headers.get("location")).toBe("/console/sign-in");
 }
 
-async function reviewDecision(taskId: string): Promise<unknown> {
+/** A task reviewers see whose gate has heard its pre-screen: a decision it took would start the workflow at once. */
+async function createReviewableTask() {
+  const task = await createQueuedTask();
+  while (!(await gateOf(task.taskId).prescreenHeard())) await new Promise((resolve) => setTimeout(resolve, 25));
+  return task;
+}
+
+/**
+ * Nothing was decided, where a decision lands at once: the task's gate (read through GET /v1/reviews/:id) still
+ * pending with no decision, and its alarm, run now, starts no workflow (a decided gate would start one).
+ */
+async function expectUndecided(taskId: string): Promise<void> {
   const review = await api(`/v1/reviews/${taskId}`, { headers: asReviewer() });
-  return ((await review.json()) as { decision: unknown }).decision;
+  expect(await review.json()).toMatchObject({ status: "pending", decision: null });
+  await runDurableObjectAlarm(gateOf(taskId));
+  await expect(env.REVIEW_WORKFLOW.get(taskId)).rejects.toThrow();
 }
 
 /** A body that streams `chunks` chunks of 16 KiB and counts how many the Worker pulled. */
@@ -52,12 +62,24 @@ function countingBody(prefix: string, chunks: number) {
   return { body, counter };
 }
 
-async function csrfFrom(cookie: string, path = "/console"): Promise<string> {
+/** The value of the first hidden field `name` on the page at `path`. */
+async function fieldFrom(cookie: string, path: string, name: string): Promise<string> {
   const markup = await (await api(path, { headers: { cookie } })).text();
-  const match = /name="csrf" value="([^"]+)"/.exec(markup);
-  if (!match) throw new Error(`no CSRF token on ${path}`);
+  const match = new RegExp(`name="${name}" value="([^"]+)"`).exec(markup);
+  if (!match) throw new Error(`no ${name} field on ${path}`);
   return match[1]!;
 }
+
+const csrfFrom = (cookie: string, path = "/console") => fieldFrom(cookie, path, "csrf");
+
+/** The decision forms' hidden fields, as the task page rendered them. */
+async function decisionFields(cookie: string, taskId: string) {
+  const path = `/console/tasks/${taskId}`;
+  return { csrf: await fieldFrom(cookie, path, "csrf"), decisionId: await fieldFrom(cookie, path, "decisionId") };
+}
+
+const postDecision = (cookie: string, taskId: string, fields: Record<string, string>) =>
+  api(`/console/tasks/${taskId}`, { method: "POST", headers: { cookie, origin: ORIGIN }, body: form(fields) });
 
 describe("review console", () => {
   it("signs in with the reviewer token: an HttpOnly, Secure, SameSite=Strict session cookie, then the queue", async () => {
@@ -68,6 +90,8 @@ describe("review console", () => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/Secure/);
     expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\/console(;|$)/);
+    expect(cookie).toMatch(new RegExp(`Max-Age=${SESSION_LIFETIME_MS / 1000}(;|$)`));
     const queue = await api("/console", { headers: { cookie: cookie.split(";")[0]! } });
     expect(queue.status).toBe(200);
     expect(await queue.text()).toContain("Signed in as Grace");
@@ -104,6 +128,11 @@ describe("review console", () => {
     }
     const forged = await api("/console", { headers: { cookie: "greenlight_console=eyJuYW1lIjoiTSJ9.AAAA" }, redirect: "manual" });
     expect(forged.status).toBe(303);
+    // A real cookie's signature over another session id.
+    const real = await signIn();
+    const tampered = real.replace(sidOf(real), crypto.randomUUID());
+    expect((await api("/console", { headers: { cookie: tampered } })).status).toBe(303);
+    expect((await api("/console", { headers: { cookie: real } })).status).toBe(200);
   });
 
   it("lists a queued task with its signed thumbnail", async () => {
@@ -116,53 +145,93 @@ describe("review console", () => {
   it("approves through the form: the decision is recorded via console with the signed-in name", async () => {
     const task = await createTask();
     const cookie = await signIn("Grace");
-    const csrf = await csrfFrom(cookie, `/console/tasks/${task.taskId}`);
-    const response = await api(`/console/tasks/${task.taskId}`, {
-      method: "POST",
-      headers: { cookie, origin: ORIGIN },
-      body: form({ csrf, decision: "approve" }),
-    });
+    const response = await postDecision(cookie, task.taskId, { ...(await decisionFields(cookie, task.taskId)), decision: "approve" });
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe(`/console/tasks/${task.taskId}?done=approve`);
     const decided = await waitForTask(task.taskId, (t) => t.decision !== null);
     expect(decided.decision).toMatchObject({ decision: "approve", via: "console", reviewer: { name: "Grace" }, reason: null });
   });
 
-  it("refuses a rejection without a reason, and records nothing", async () => {
-    const task = await createTask();
+  it("refuses a rejection without a reason, and decides nothing", async () => {
+    const task = await createReviewableTask();
     const cookie = await signIn();
-    const csrf = await csrfFrom(cookie, `/console/tasks/${task.taskId}`);
-    const response = await api(`/console/tasks/${task.taskId}`, { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ csrf, decision: "reject", reason: " " }) });
+    const response = await postDecision(cookie, task.taskId, { ...(await decisionFields(cookie, task.taskId)), decision: "reject", reason: " " });
     expect(response.status).toBe(400);
-    expect((await getTask(task.taskId)).decision).toBeNull();
+    expect(await response.text()).toContain("A rejection needs a reason of 1 to 500 characters.");
+    await expectUndecided(task.taskId);
+  });
+
+  it("refuses a post without the page's decision id with 400, and decides nothing", async () => {
+    const task = await createReviewableTask();
+    const cookie = await signIn();
+    const response = await postDecision(cookie, task.taskId, { csrf: await csrfFrom(cookie), decision: "approve" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("That form was not sent from this page: decide again below.");
+    await expectUndecided(task.taskId);
+  });
+
+  it("takes the same form sent twice (a double click, Back and resubmit) as one decision", async () => {
+    const task = await createTask();
+    const cookie = await signIn("Grace");
+    const fields = { ...(await decisionFields(cookie, task.taskId)), decision: "reject", reason: "blurry" };
+    for (let post = 0; post < 2; post++) {
+      const response = await postDecision(cookie, task.taskId, fields);
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe(`/console/tasks/${task.taskId}?done=reject`);
+    }
+    // The same page's other form is another decision, refused: the first stands.
+    const other = await postDecision(cookie, task.taskId, { ...fields, decision: "approve" });
+    expect(other.status).toBe(409);
+    expect(await other.text()).toContain("Your decision was not recorded: Grace rejected this task via console");
   });
 
   it("shows who won when the task was already decided elsewhere", async () => {
     const task = await createTask();
-    expect((await decide(await decisionToken(task.taskId, "reject", { reviewer: "ada", reason: "blurry" }))).status).toBe(200);
     const cookie = await signIn();
-    const csrf = await csrfFrom(cookie, `/console/tasks/${task.taskId}`);
-    const response = await api(`/console/tasks/${task.taskId}`, { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ csrf, decision: "approve" }) });
+    const fields = await decisionFields(cookie, task.taskId);
+    expect((await decide(await decisionToken(task.taskId, "reject", { reviewer: "ada", reason: "blurry" }))).status).toBe(200);
+    const response = await postDecision(cookie, task.taskId, { ...fields, decision: "approve" });
     expect(response.status).toBe(409);
     expect(await response.text()).toContain("Your decision was not recorded: ada rejected this task via slack-app");
   });
 
-  it("refuses a cross-site post (403) and a post without the session's CSRF token, and writes nothing", async () => {
-    const task = await createTask();
+  it("says the deadline passed first when the review has expired", async () => {
+    const task = await createQueuedTask();
     const cookie = await signIn();
-    const csrf = await csrfFrom(cookie);
+    const fields = await decisionFields(cookie, task.taskId);
+    await passDeadline(task);
+    const response = await postDecision(cookie, task.taskId, { ...fields, decision: "approve" });
+    expect(response.status).toBe(409);
+    expect(await response.text()).toContain("Your decision was not recorded: the review deadline passed first.");
+  });
+
+  it("answers a decision on a task deleted since its page opened with an HTML 404", async () => {
+    const task = await createQueuedTask();
+    const cookie = await signIn();
+    const fields = await decisionFields(cookie, task.taskId);
+    expect((await callWorker(`/v1/tasks/${task.taskId}`, { method: "DELETE", headers: asClient() })).status).toBe(204);
+    const response = await postDecision(cookie, task.taskId, { ...fields, decision: "approve" });
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await response.text()).toContain("The task was deleted, so its review is closed.");
+  });
+
+  it("refuses a cross-site post (403) and a post without the session's CSRF token, and decides nothing", async () => {
+    const task = await createReviewableTask();
+    const cookie = await signIn();
+    const { csrf, decisionId } = await decisionFields(cookie, task.taskId);
     const crossSite = await api(`/console/tasks/${task.taskId}`, {
       method: "POST",
       headers: { cookie, origin: "https://evil.example" },
-      body: form({ csrf, decision: "approve" }),
+      body: form({ csrf, decisionId, decision: "approve" }),
     });
     expect(crossSite.status).toBe(403);
-    const noToken = await api(`/console/tasks/${task.taskId}`, { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ decision: "approve" }) });
+    const noToken = await postDecision(cookie, task.taskId, { decisionId, decision: "approve" });
     expect(noToken.status).toBe(403);
     const otherSession = await csrfFrom(await signIn("Other"));
-    const wrongToken = await api(`/console/tasks/${task.taskId}`, { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ csrf: otherSession, decision: "approve" }) });
+    const wrongToken = await postDecision(cookie, task.taskId, { csrf: otherSession, decisionId, decision: "approve" });
     expect(wrongToken.status).toBe(403);
-    expect((await getTask(task.taskId)).decision).toBeNull();
+    await expectUndecided(task.taskId);
   });
 
   it("uploads through the form as client console and shows the new task", async () => {
@@ -206,18 +275,19 @@ describe("review console", () => {
     const first = await api(`/console/tasks/${task.taskId}/live`, { headers: { cookie } });
     expect(first.status).toBe(200);
     const etag = first.headers.get("etag")!;
-    expect(etag).toMatch(/^W\/"[0-9a-f]{32}"$/);
+    expect(etag).toMatch(/^W\/"[\w-]{22}"$/);
+    // The page embeds the same tag, so the live script's first poll is already a 304.
+    expect(await (await api(`/console/tasks/${task.taskId}`, { headers: { cookie } })).text()).toContain(`data-etag="${etag.replaceAll('"', "&quot;")}"`);
     const again = await api(`/console/tasks/${task.taskId}/live`, { headers: { cookie, "if-none-match": etag } });
     expect(again.status).toBe(304);
   });
 
-  it("refuses a reason longer than 500 characters", async () => {
-    const task = await createTask();
+  it("refuses a reason longer than 500 characters, and decides nothing", async () => {
+    const task = await createReviewableTask();
     const cookie = await signIn();
-    const csrf = await csrfFrom(cookie, `/console/tasks/${task.taskId}`);
-    const response = await api(`/console/tasks/${task.taskId}`, { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ csrf, decision: "reject", reason: "x".repeat(501) }) });
+    const response = await postDecision(cookie, task.taskId, { ...(await decisionFields(cookie, task.taskId)), decision: "reject", reason: "x".repeat(501) });
     expect(response.status).toBe(400);
-    expect((await getTask(task.taskId)).decision).toBeNull();
+    await expectUndecided(task.taskId);
   });
 
   it("answers an unknown task and an unknown console page with an HTML 404", async () => {
@@ -238,18 +308,17 @@ describe("review console", () => {
   });
 
   it("ends the session on the server at sign-out: the saved cookie and its CSRF token get nothing back", async () => {
-    const task = await createTask();
+    const task = await createReviewableTask();
     const cookie = await signIn();
-    const csrf = await csrfFrom(cookie, `/console/tasks/${task.taskId}`);
+    const fields = await decisionFields(cookie, task.taskId);
     expect((await api("/console", { headers: { cookie } })).headers.get("cache-control")).toBe("no-store");
-    const signOut = await api("/console/sign-out", { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ csrf }) });
+    const signOut = await api("/console/sign-out", { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ csrf: fields.csrf }) });
     expect(signOut.status).toBe(303);
     await expectSignedOut(cookie);
-    const replay = await api(`/console/tasks/${task.taskId}`, { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ csrf, decision: "approve" }) });
+    const replay = await postDecision(cookie, task.taskId, { ...fields, decision: "approve" });
     expect(replay.status).toBe(303);
     expect(replay.headers.get("location")).toBe("/console/sign-in");
-    expect(await reviewDecision(task.taskId)).toBeNull();
-    expect((await getTask(task.taskId)).status).toBe("pending");
+    await expectUndecided(task.taskId);
   });
 
   it("lists the living sessions and ends another reviewer's at once", async () => {
@@ -320,11 +389,10 @@ describe("review console", () => {
     expect((await listSessions(env, Date.now())).length).toBe(before);
   });
 
-  it("answers a decision form that ends before its Content-Length with an HTML 400, and records nothing", async () => {
-    const task = await createTask();
+  it("answers a decision form that ends before its Content-Length with an HTML 400, and decides nothing", async () => {
+    const task = await createReviewableTask();
     const cookie = await signIn();
-    const csrf = await csrfFrom(cookie, `/console/tasks/${task.taskId}`);
-    const whole = new TextEncoder().encode(form({ csrf, decision: "approve" }).toString());
+    const whole = new TextEncoder().encode(form({ ...(await decisionFields(cookie, task.taskId)), decision: "approve" }).toString());
     const response = await api(`/console/tasks/${task.taskId}`, {
       method: "POST",
       headers: { cookie, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
@@ -334,21 +402,16 @@ describe("review console", () => {
     expect(response.status).toBe(400);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
     expect(await response.text()).toContain(BROKEN_OFF.error.message);
-    expect(await reviewDecision(task.taskId)).toBeNull();
+    await expectUndecided(task.taskId);
   });
 
-  it("refuses an oversize decision form with 413 and records nothing", async () => {
-    const task = await createTask();
+  it("refuses an oversize decision form with 413 and decides nothing", async () => {
+    const task = await createReviewableTask();
     const cookie = await signIn();
-    const csrf = await csrfFrom(cookie, `/console/tasks/${task.taskId}`);
-    const response = await api(`/console/tasks/${task.taskId}`, {
-      method: "POST",
-      headers: { cookie, origin: ORIGIN },
-      body: form({ csrf, decision: "reject", reason: "x".repeat(FORM_BODY_BYTES) }),
-    });
+    const response = await postDecision(cookie, task.taskId, { ...(await decisionFields(cookie, task.taskId)), decision: "reject", reason: "x".repeat(FORM_BODY_BYTES) });
     expect(response.status).toBe(413);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(await reviewDecision(task.taskId)).toBeNull();
+    await expectUndecided(task.taskId);
   });
 
   it("refuses an upload past the image limit plus multipart framing with 413, and writes nothing", async () => {

@@ -4,7 +4,7 @@ import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { type DecisionInput, signDecisionToken } from "../src/domain/decision-token.ts";
 import type { Decision } from "../src/domain/task.ts";
-import { createQueuedTask, createTask, decide, decisionToken, passDeadline, waitForTask } from "./support/api.ts";
+import { api, createQueuedTask, createTask, decide, decisionToken, passDeadline, waitForTask } from "./support/api.ts";
 
 const SECRET = new TextEncoder().encode(env.DECISION_SIGNING_SECRET);
 const now = () => Math.floor(Date.now() / 1000);
@@ -145,14 +145,17 @@ describe("POST /v1/decisions", () => {
   });
 
   it("answers 404 for a task that does not exist", async () => {
-    await expectError(await decide(await decisionToken("tsk_00000000000000000000000000000000", "approve")), 404, "task_not_found");
+    const missing = await decide(await decisionToken("tsk_00000000000000000000000000000000", "approve"));
+    const body = await expectError(missing, 404, "task_not_found");
+    expect(body).toEqual({ error: { code: "task_not_found", message: "No task with this id." } });
   });
 
   it("answers 409 review_expired once the review has timed out", async () => {
     const task = await createQueuedTask();
     await passDeadline(task);
     await waitForTask(task.taskId, (t) => t.status === "expired");
-    await expectError(await decide(await decisionToken(task.taskId, "approve")), 409, "review_expired");
+    const body = await expectError(await decide(await decisionToken(task.taskId, "approve")), 409, "review_expired");
+    expect(body).toEqual({ error: { code: "review_expired", message: "The review deadline passed before this decision arrived." } });
   });
 
   it("refuses a token whose claims are malformed with 400, and records nothing", async () => {
@@ -191,9 +194,14 @@ describe("POST /v1/decisions", () => {
       expect((await decide(await decisionToken(task.taskId, "reject"))).status).toBe(200);
     });
 
-    it("a missing Authorization header", async () => {
-      const response = await decide("");
-      await expectError(response, 401, "invalid_token");
+    it.each([
+      ["a missing Authorization header", undefined],
+      ["another scheme", "Basic YWRhOnNlY3JldA=="],
+      ["a bearer header without a token", "Bearer"],
+    ])("%s", async (_, authorization) => {
+      const response = await api("/v1/decisions", { method: "POST", headers: authorization === undefined ? {} : { authorization } });
+      const body = await expectError(response, 401, "invalid_token");
+      expect(body).toEqual({ error: { code: "invalid_token", message: "A decision token is required: Authorization: Bearer <JWT>." } });
     });
   });
 });

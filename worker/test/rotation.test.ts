@@ -92,7 +92,7 @@ describe("several keys for one client", () => {
     const first = await postImage({ headers: { ...headers, ...asClient(PREVIOUS_CLIENT_KEY) } });
     expect(first.status).toBe(202);
     const task = (await first.json()) as { taskId: string };
-    expect((await getTaskRecord(env.TASKS, task.taskId))?.clientId).toBe("demo");
+    expect((await getTaskRecord(env, task.taskId))?.clientId).toBe("demo");
 
     const read = await api(`/v1/tasks/${task.taskId}`, { headers: asClient(CLIENT_KEY) });
     expect(read.status).toBe(200);

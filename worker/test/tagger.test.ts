@@ -20,7 +20,7 @@ describe("tagImage with Workers AI", () => {
       { label: "TIGER CAT", score: 0.03 },
     ] as never);
 
-    const tags = await tagImage(env.AI, workersAi, RED_PNG);
+    const tags = await tagImage(env, workersAi, RED_PNG);
 
     expect(run).toHaveBeenCalledWith(WORKERS_AI_MODEL, { image: [...RED_PNG] });
     expect(tags).toEqual([
@@ -31,14 +31,14 @@ describe("tagImage with Workers AI", () => {
 
   it("refuses output that is not the documented shape, so the step retries instead of storing junk", async () => {
     vi.spyOn(env.AI, "run").mockResolvedValue({ response: "a cat" } as never);
-    await expect(tagImage(env.AI, workersAi, RED_PNG)).rejects.toThrow();
+    await expect(tagImage(env, workersAi, RED_PNG)).rejects.toThrow();
   });
 });
 
 describe("captionImage", () => {
   it("asks the configured vision model for one line and keeps only that line", async () => {
     const run = vi.spyOn(env.AI, "run").mockResolvedValue({ description: " A red rectangle on nothing.\nMore text." } as never);
-    expect(await captionImage(env.AI, "@cf/llava-hf/llava-1.5-7b-hf", RED_PNG)).toBe("A red rectangle on nothing.");
+    expect(await captionImage(env, "@cf/llava-hf/llava-1.5-7b-hf", RED_PNG)).toBe("A red rectangle on nothing.");
     expect(run).toHaveBeenCalledWith("@cf/llava-hf/llava-1.5-7b-hf", expect.objectContaining({ image: [...RED_PNG], max_tokens: 64 }));
   });
 });
@@ -46,13 +46,13 @@ describe("captionImage", () => {
 describe("tagImage with the embedded tagger", () => {
   it("asks the local service, never Workers AI, and returns its tags", async () => {
     const run = vi.spyOn(env.AI, "run");
-    const tags = await tagImage(env.AI, embedded(), RED_PNG);
+    const tags = await tagImage(env, embedded(), RED_PNG);
     expect(run).not.toHaveBeenCalled();
     expect(tags).toEqual(expect.arrayContaining([expect.objectContaining({ label: "red", source: "colour" })]));
   });
 
   it("gives up at once, without retries, on an image the service cannot decode", async () => {
-    await expect(tagImage(env.AI, embedded(), truncatedPng())).rejects.toMatchObject({
+    await expect(tagImage(env, embedded(), truncatedPng())).rejects.toMatchObject({
       name: "NonRetryableError",
       message: expect.stringMatching(/^embedded tagger refused the image: undecodable_image: /),
     });
@@ -66,7 +66,7 @@ describe("tagImage with the embedded tagger", () => {
     [404, { error: { code: "not_found", message: "no route for POST /tag" } }],
   ])("throws a retryable error when the service answers %i: the tagger is busy, slow or down, not the image", async (status, body) => {
     vi.spyOn(globalThis, "fetch").mockResolvedValue(Response.json(body, { status }));
-    const failure = await tagImage(env.AI, embedded(), RED_PNG).catch((error: unknown) => error);
+    const failure = await tagImage(env, embedded(), RED_PNG).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Error);
     expect(failure).not.toMatchObject({ name: "NonRetryableError" });
     expect((failure as Error).message).toMatch(new RegExp(`^embedded tagger failed: ${body ? body.error.code : `HTTP ${status}`}`));
@@ -74,12 +74,12 @@ describe("tagImage with the embedded tagger", () => {
 
   it("throws a retryable error when nothing answers at that address", async () => {
     vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("Network connection lost."));
-    await expect(tagImage(env.AI, embedded(), RED_PNG)).rejects.not.toMatchObject({ name: "NonRetryableError" });
+    await expect(tagImage(env, embedded(), RED_PNG)).rejects.not.toMatchObject({ name: "NonRetryableError" });
   });
 
   it.each([400, 413, 415])("gives up at once when the service answers %i about the bytes", async (status) => {
     vi.spyOn(globalThis, "fetch").mockResolvedValue(Response.json({ error: { code: "refused", message: "no" } }, { status }));
-    await expect(tagImage(env.AI, embedded(), RED_PNG)).rejects.toMatchObject({
+    await expect(tagImage(env, embedded(), RED_PNG)).rejects.toMatchObject({
       name: "NonRetryableError",
       message: "embedded tagger refused the image: refused: no",
     });

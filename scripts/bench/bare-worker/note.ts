@@ -1,8 +1,8 @@
 // The bare Worker's Durable Object: one small synchronous write per upload, optionally with an alarm (a deadline).
 import { DurableObject } from "cloudflare:workers";
-import type { BareEnv } from "./env.ts";
 
-export class Note extends DurableObject<BareEnv> {
+// It reads no bindings, so it names no Env: env.ts names this class, and naming BareEnv here would close a circle.
+export class Note extends DurableObject<unknown> {
   open(deadline: number): void {
     this.ctx.storage.kv.put("note", { deadline, state: "pending" });
   }

@@ -1,11 +1,10 @@
 // The Approve button: acknowledge at once, then decide and update the message.
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
-import { APPROVE_ACTION } from "../../blocks/ids.ts";
 import { type DecisionDeps, decideFromSlack } from "../../decide.ts";
-import { admitClick } from "./click.ts";
+import { admitClick, type ButtonClickArgs } from "./click.ts";
 
-export function registerApprove(app: App, deps: DecisionDeps): void {
-  app.action<BlockAction<ButtonAction>>(APPROVE_ACTION, async ({ ack, body, action, client, logger }) => {
+export const approveClicked =
+  (deps: DecisionDeps) =>
+  async ({ ack, body, action, client, logger }: ButtonClickArgs): Promise<void> => {
     // Slack wants the acknowledgement within 3 seconds; Greenlight is called after it.
     await ack();
     const click = await admitClick(body, action, deps.approverIds, client, logger);
@@ -16,5 +15,4 @@ export function registerApprove(app: App, deps: DecisionDeps): void {
       reviewer: click.reviewer,
       message: { channel: click.channel, ts: click.messageTs, blocks: click.blocks },
     });
-  });
-}
+  };

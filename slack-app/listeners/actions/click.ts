@@ -1,7 +1,10 @@
 // Reads a button click on a review message, checking what Slack sent before anything acts on it.
-import type { BlockAction, ButtonAction, Logger, types, webApi } from "@slack/bolt";
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, Logger, SlackActionMiddlewareArgs, types, webApi } from "@slack/bolt";
 import { TASK_ID_PATTERN } from "../../../worker/src/domain/task.ts";
 import { mayDecide, NOT_ALLOWED, tellUser } from "../../decide.ts";
+
+/** What a button's listener uses of Bolt's arguments, so a test can call it with a fake `ack` and `client`. */
+export type ButtonClickArgs = Pick<SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs, "ack" | "body" | "action" | "client" | "logger">;
 
 export type Click = {
   taskId: string;

@@ -1,14 +1,13 @@
 // The Reject button: open the modal that asks for a reason (the decision is sent when it is submitted).
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { escapeText } from "../../blocks/format.ts";
 import { buildRejectModal } from "../../blocks/reject-modal.ts";
-import { REJECT_ACTION } from "../../blocks/ids.ts";
 import { type DecisionDeps, describe, tellUser } from "../../decide.ts";
 import type { OpenRejections } from "../../message-store.ts";
-import { admitClick } from "./click.ts";
+import { admitClick, type ButtonClickArgs } from "./click.ts";
 
-export function registerReject(app: App, deps: DecisionDeps & { rejections: OpenRejections }): void {
-  app.action<BlockAction<ButtonAction>>(REJECT_ACTION, async ({ ack, body, action, client, logger }) => {
+export const rejectClicked =
+  (deps: DecisionDeps & { rejections: OpenRejections }) =>
+  async ({ ack, body, action, client, logger }: ButtonClickArgs): Promise<void> => {
     await ack();
     const click = await admitClick(body, action, deps.approverIds, client, logger);
     if (!click) return;
@@ -20,5 +19,4 @@ export function registerReject(app: App, deps: DecisionDeps & { rejections: Open
       logger.warn(`views.open for ${click.taskId} failed: ${describe(error)}`);
       await tellUser(client, logger, { channel: click.channel, user: body.user.id }, `The reason dialog could not be opened (${escapeText(describe(error))}); nothing was sent. Try again.`);
     }
-  });
-}
+  };

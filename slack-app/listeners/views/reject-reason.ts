@@ -1,18 +1,24 @@
 // The Reject modal's submission: check the reason, close the modal, then decide and update the message.
-import type { App, ViewSubmitAction } from "@slack/bolt";
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
 import { z } from "zod";
+import { jsonText } from "../../../worker/src/domain/json-text.ts";
 import { TASK_ID_PATTERN } from "../../../worker/src/domain/task.ts";
+import { REASON_BLOCK, REASON_INPUT } from "../../blocks/ids.ts";
 import { reasonError } from "../../blocks/reject-modal.ts";
-import { REASON_BLOCK, REASON_INPUT, REJECT_VIEW } from "../../blocks/ids.ts";
 import { type DecisionDeps, decideFromSlack, mayDecide, NOT_ALLOWED, tellUser } from "../../decide.ts";
 import type { OpenRejections } from "../../message-store.ts";
 import { reviewerOf } from "../actions/click.ts";
 
-const RejectContextSchema = z.object({ taskId: z.string().regex(TASK_ID_PATTERN), channel: z.string().min(1), messageTs: z.string().min(1) });
+// The modal carries where the click came from as JSON in private_metadata (see blocks/reject-modal.ts).
+const RejectContextSchema = jsonText(z.object({ taskId: z.string().regex(TASK_ID_PATTERN), channel: z.string().min(1), messageTs: z.string().min(1) }));
 
-export function registerRejectReason(app: App, deps: DecisionDeps & { rejections: OpenRejections }): void {
-  app.view<ViewSubmitAction>(REJECT_VIEW, async ({ ack, body, view, client, logger }) => {
-    const context = RejectContextSchema.safeParse(safeJson(view.private_metadata));
+/** What the submission's listener uses of Bolt's arguments, so a test can call it with a fake `ack` and `client`. */
+export type ViewSubmitArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs, "ack" | "body" | "view" | "client" | "logger">;
+
+export const rejectReasonSubmitted =
+  (deps: DecisionDeps & { rejections: OpenRejections }) =>
+  async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
+    const context = RejectContextSchema.safeParse(view.private_metadata);
     if (!context.success) {
       await ack({ response_action: "errors", errors: { [REASON_BLOCK]: "This dialog lost track of its task; close it and click Reject again." } });
       return;
@@ -33,13 +39,4 @@ export function registerRejectReason(app: App, deps: DecisionDeps & { rejections
       reviewer: reviewerOf(body.user),
       message: { channel, ts: messageTs, blocks: deps.rejections.take(channel, messageTs) },
     });
-  });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
+  };

@@ -1,8 +1,8 @@
 // The DECISIONS Durable Object namespace: one gate per task, addressed by task id.
+import type { DecisionOutcome, DecisionRequest } from "../domain/decision.ts";
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
-import type { Decision } from "../domain/task.ts";
-import type { DecideOutcome, DecisionGate, LeaseOutcome, ReviewState, SettleOutcome } from "../objects/decision-gate.ts";
+import type { DecisionGate, LeaseOutcome, ReviewState, SettleOutcome } from "../objects/decision-gate.ts";
 
 const gate = (env: Env, taskId: string): DurableObjectStub<DecisionGate> => env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
 
@@ -20,8 +20,8 @@ export const prescreenDoneAtGate = async (env: Env, taskId: string, now: number)
   await gate(env, taskId).prescreenDone(now);
 };
 
-export const decideAtGate = async (env: Env, taskId: string, decision: Decision, jti: string, now: number): Promise<DecideOutcome> =>
-  gate(env, taskId).decide(decision, jti, now);
+export const decideAtGate = async (env: Env, request: DecisionRequest, now: number): Promise<DecisionOutcome> =>
+  gate(env, request.taskId).decide(request, now);
 
 export const settleAtGate = async (env: Env, taskId: string): Promise<SettleOutcome> =>
   gate(env, taskId).settle();

@@ -23,9 +23,9 @@ const LocalTaggerErrorSchema = z.object({ error: z.object({ code: z.string(), me
 type TaggerSettings = Pick<Settings, "tagger" | "localTaggerUrl">;
 
 /** Tags, best first. Bytes that can never be tagged throw NonRetryableError; anything else may pass on a retry. */
-export async function tagImage(ai: Ai, settings: TaggerSettings, bytes: Uint8Array): Promise<Tag[]> {
+export async function tagImage(env: Pick<Env, "AI">, settings: TaggerSettings, bytes: Uint8Array): Promise<Tag[]> {
   if (settings.tagger === "embedded") return tagLocally(settings.localTaggerUrl ?? "", bytes);
-  const output = ResNetOutputSchema.parse(await ai.run(WORKERS_AI_MODEL, { image: [...bytes] }));
+  const output = ResNetOutputSchema.parse(await env.AI.run(WORKERS_AI_MODEL, { image: [...bytes] }));
   return output
     .filter((entry) => entry.score >= MIN_SCORE)
     .sort((a, b) => b.score - a.score)
@@ -33,9 +33,9 @@ export async function tagImage(ai: Ai, settings: TaggerSettings, bytes: Uint8Arr
 }
 
 /** A one-line caption from a Workers AI vision model (only where Workers AI runs). */
-export async function captionImage(ai: Ai, model: string, bytes: Uint8Array): Promise<string> {
+export async function captionImage(env: Pick<Env, "AI">, model: string, bytes: Uint8Array): Promise<string> {
   const output = CaptionOutputSchema.parse(
-    await ai.run(model as "@cf/llava-hf/llava-1.5-7b-hf", { image: [...bytes], prompt: CAPTION_PROMPT, max_tokens: 64 }),
+    await env.AI.run(model as "@cf/llava-hf/llava-1.5-7b-hf", { image: [...bytes], prompt: CAPTION_PROMPT, max_tokens: 64 }),
   );
   return output.description.trim().split("\n")[0]!.slice(0, CAPTION_MAX_LENGTH);
 }

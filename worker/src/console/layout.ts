@@ -1,6 +1,8 @@
 // The console's page shell, its one small stylesheet and its live-update script: no build step.
+import type { Context } from "hono";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import type { ConsoleEnv } from "./session.ts";
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -76,3 +78,7 @@ ${body}
 </body>
 </html>`;
 }
+
+/** A page for a signed-in reviewer: the header names them and carries the sign-out form. */
+export const shell = (c: Context<ConsoleEnv>, title: string, body: Html): Html =>
+  page(title, body, { signedInAs: c.var.session.name, csrf: c.var.csrf });

@@ -1,6 +1,6 @@
 // The Sessions page: every living console session, a way to end any one of them, and to end them all.
 import { html } from "hono/html";
-import type { ConsoleSession } from "../adapters/console-sessions.ts";
+import type { ConsoleSession } from "../services/console-sessions.ts";
 import { age, timeLeft, when } from "./format.ts";
 import type { Html } from "./layout.ts";
 

@@ -1,24 +1,29 @@
 // A task's page: the image, its facts, a live status timeline and tags, and the Approve and Reject forms.
-import { html } from "hono/html";
+import { html, raw } from "hono/html";
 import type { ReviewStatus } from "../domain/review.ts";
-import type { Decision, TaskRecord } from "../domain/task.ts";
-import { factChips } from "./queue-view.ts";
+import { type Decision, MAX_REASON_LENGTH, type TaskRecord } from "../domain/task.ts";
 import { when } from "./format.ts";
 import type { Html } from "./layout.ts";
+import { factChips } from "./queue-view.ts";
 
 export type TaskView = { record: TaskRecord; review: ReviewStatus; imageUrl: string };
 export type Notice = { kind: "ok" | "error"; text: string } | null;
+/** The live region as first rendered, and its ETag, so the script's first poll is a 304. */
+export type LiveRegion = { markup: string; etag: string };
+/** What the decision forms carry: the session's CSRF token and this page's decision id. */
+export type DecisionFormFields = { csrf: string; decisionId: string };
 
 export const describeDecision = (decision: Decision) =>
   `${decision.reviewer.name} ${decision.decision === "approve" ? "approved" : "rejected"} this task via ${decision.via} at ${when(decision.decidedAt)}` +
   (decision.reason ? ` (reason: ${decision.reason})` : "");
 
-/** The part of the page that changes while the task moves on; the live script swaps it in place. */
+/**
+ * The part of the page that changes while the task moves on; the live script swaps it in place. Status and decision
+ * come from the review, which has them from the gate the moment a decision wins, before the workflow writes the record.
+ */
 export function taskLive({ record, review }: TaskView): Html {
   const { task } = record;
-  // The gate knows of a decision before the task's workflow writes it to KV.
-  const decision = task.decision ?? review.decision;
-  const status = review.status === "pending" || review.status === "expired" || task.status === "pending" ? review.status : task.status;
+  const { status, decision } = review;
   return html`<p>Status: <span class="status status-${status}" data-status="${status}">${status}</span></p>
 <h2>Timeline</h2>
 <ol class="timeline">
@@ -39,7 +44,7 @@ ${task.tags === null
 ${task.caption ? html`<p>Caption: ${task.caption}</p>` : ""}`;
 }
 
-export function taskPage(view: TaskView, csrf: string, liveEtag: string, notice: Notice): Html {
+export function taskPage(view: TaskView, live: LiveRegion, form: DecisionFormFields, notice: Notice): Html {
   const { task } = view.record;
   return html`<h1>Task ${task.taskId}</h1>
 ${notice ? html`<p class="notice ${notice.kind === "error" ? "error" : ""}" role="${notice.kind === "error" ? "alert" : "status"}">${notice.text}</p>` : ""}
@@ -54,23 +59,23 @@ ${notice ? html`<p class="notice ${notice.kind === "error" ? "error" : ""}" role
     ${factChips(view.record.prescreen?.facts.map((fact) => fact.label) ?? [])}
   </div>
   <div>
-    <section aria-live="polite" data-live="/console/tasks/${task.taskId}/live" data-etag="${liveEtag}">${taskLive(view)}</section>
-    ${view.review.status === "pending" ? decisionForms(task.taskId, csrf) : ""}
+    <section aria-live="polite" data-live="/console/tasks/${task.taskId}/live" data-etag="${live.etag}">${raw(live.markup)}</section>
+    ${view.review.status === "pending" ? decisionForms(task.taskId, form) : ""}
   </div>
 </div>`;
 }
 
 // Only a pending task offers the forms; a page opened before someone else decided keeps them and shows who won.
-const decisionForms = (taskId: string, csrf: string): Html => html`    <h2>Decide</h2>
+const decisionForms = (taskId: string, { csrf, decisionId }: DecisionFormFields): Html => html`    <h2>Decide</h2>
     <div class="decide">
       <form method="post" action="/console/tasks/${taskId}">
-        <input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="decision" value="approve">
+        <input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="decisionId" value="${decisionId}"><input type="hidden" name="decision" value="approve">
         <button type="submit">Approve</button>
       </form>
       <form method="post" action="/console/tasks/${taskId}" class="stack">
-        <input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="decision" value="reject">
-        <label for="reason">Reason for rejecting (required, at most 500 characters)</label>
-        <textarea id="reason" name="reason" rows="3" maxlength="500" required></textarea>
+        <input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="decisionId" value="${decisionId}"><input type="hidden" name="decision" value="reject">
+        <label for="reason">Reason for rejecting (required, at most ${MAX_REASON_LENGTH} characters)</label>
+        <textarea id="reason" name="reason" rows="3" maxlength="${MAX_REASON_LENGTH}" required></textarea>
         <button type="submit" class="reject">Reject</button>
       </form>
     </div>`;

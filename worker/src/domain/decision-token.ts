@@ -1,7 +1,8 @@
 // Decision tokens: the HS256 JWTs that Slack, n8n and the console send to POST /v1/decisions.
 import { errors, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
-import { type Decision, MAX_REASON_LENGTH, ReviewerSchema, TASK_ID_PATTERN } from "./task.ts";
+import type { DecisionRequest } from "./decision.ts";
+import { MAX_REASON_LENGTH, ReviewerSchema, TASK_ID_PATTERN } from "./task.ts";
 
 export const DECISION_AUDIENCE = "greenlight/decisions";
 export const MAX_TOKEN_LIFETIME_SECONDS = 5 * 60;
@@ -98,22 +99,15 @@ export async function verifyDecisionToken(secret: string, token: string, now = n
   return claims;
 }
 
-export const decisionFromClaims = (claims: DecisionClaims, decidedAt: Date): Decision => ({
+/** The decision a verified token carries, as plain input: its sender (iss) is how it came, its jti its idempotency id. */
+export const decisionRequestFromClaims = (claims: DecisionClaims): DecisionRequest => ({
+  taskId: claims.sub,
   decision: claims.decision,
   reviewer: claims.reviewer,
   reason: claims.reason ?? null,
-  decidedAt: decidedAt.toISOString(),
   via: claims.iss,
+  decisionId: claims.jti,
 });
-
-/**
- * The winning token's claim set as the task's gate keeps it: only a token with this same fingerprint is a retry.
- * It is built from the decision the claims became (reason, reviewer, iss as via) plus the jti. sub is the
- * gate's own task; iat and exp are left out so a sender may re-sign a retry whose first token expired. Plain JSON,
- * not a hash: the gate compares it synchronously, and an exact string cannot collide.
- */
-export const decisionFingerprint = (decision: Decision, jti: string): string =>
-  JSON.stringify([jti, decision.via, decision.decision, decision.reviewer.id, decision.reviewer.name, decision.reason]);
 
 function describeJoseError(error: unknown): string {
   if (error instanceof errors.JWTExpired) return "The token has expired.";

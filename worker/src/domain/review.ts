@@ -1,7 +1,7 @@
 // What reviewer tooling sees and sends: review items, claims and announcements.
 import { z } from "zod";
 import { PrescreenSchema } from "./prescreen.ts";
-import { DecisionSchema, ImageFactsSchema, MetadataSchema, TaskStatusSchema } from "./task.ts";
+import { type Decision, DecisionSchema, ImageFactsSchema, MetadataSchema, statusAfter, type TaskStatus, TaskStatusSchema } from "./task.ts";
 
 export const ReviewItemSchema = z
   .object({
@@ -37,3 +37,15 @@ export const ReviewStatusSchema = z
   })
   .meta({ id: "ReviewStatus" });
 export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;
+
+/**
+ * A task's status from its gate and its record. The gate knows at once whether the review was decided or expired;
+ * the record adds what came after a decision (completed, failed), and may still say pending a moment after one won.
+ */
+export function reviewedStatus(
+  gate: { state: "pending" | "decided" | "expired"; decision: Decision | null },
+  recorded: TaskStatus | undefined,
+): TaskStatus {
+  if (gate.state !== "decided" || !gate.decision) return gate.state === "expired" ? "expired" : "pending";
+  return recorded && recorded !== "pending" ? recorded : statusAfter(gate.decision);
+}

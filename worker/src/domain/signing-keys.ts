@@ -1,4 +1,4 @@
-// HMAC keys derived from one secret for one purpose each, and the base64url text that carries their signatures.
+// HMAC keys derived from one secret for one purpose each.
 
 const encoder = new TextEncoder();
 
@@ -12,18 +12,4 @@ export async function derivedHmacKey(secret: string, purpose: string): Promise<C
     false,
     ["sign", "verify"],
   );
-}
-
-export const toBase64Url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-
-/** The bytes of base64url text, or null when it is not base64url. */
-export function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
-  try {
-    const padded = text.replaceAll("-", "+").replaceAll("_", "/") + "=".repeat((4 - (text.length % 4)) % 4);
-    return Uint8Array.from(atob(padded), (char) => char.charCodeAt(0));
-  } catch {
-    return null;
-  }
 }

@@ -1,18 +1,28 @@
 // Bearer-token auth for API clients (sets clientId) and for reviewer tooling, throttled per source on failures.
 import type { Context } from "hono";
-import { createMiddleware } from "hono/factory";
+import { bearerAuth } from "hono/bearer-auth";
 import ipaddr from "ipaddr.js";
 import { recordAuthFailure, throttledFor } from "../adapters/auth-failures.ts";
 import type { AppEnv } from "../app-env.ts";
 import { matchesAnySecret } from "../domain/secure-compare.ts";
 import { AppError, tooManyAuthFailures } from "../errors.ts";
 
-export const bearerToken = (c: Context): string | null => {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
-  return match?.[1] ?? null;
-};
-
 const unauthorized = () => new AppError(401, "unauthorized", "A valid Authorization: Bearer <key> header is required.");
+
+/**
+ * Hono's bearerAuth, refusing with `refusal` in the contract's envelope (status 401 included, where Hono would answer a
+ * malformed header with 400). A missing or malformed header guesses nothing, so verifyToken, and the throttle in it,
+ * never sees it. verifyToken may throw an AppError of its own (429, or why a token is refused).
+ */
+export function bearer<E extends AppEnv>(verifyToken: (token: string, c: Context<E>) => Promise<boolean>, refusal: () => AppError) {
+  const refuse = {
+    message: (c: Context) => {
+      const error = refusal();
+      return c.json(error.toBody(), error.status);
+    },
+  };
+  return bearerAuth<E>({ verifyToken, noAuthenticationHeader: refuse, invalidAuthenticationHeader: refuse, invalidToken: refuse });
+}
 
 // Requests that did not come through Cloudflare's edge: see sourceOf.
 const NO_SOURCE = "unknown";
@@ -45,28 +55,21 @@ export async function throttleAuthAttempt<E extends AppEnv>(c: Context<E>, crede
   if (waitSeconds > 0) throw tooManyAuthFailures(waitSeconds);
 }
 
-// A request without a bearer token guesses nothing, so it is refused without being counted.
 export const clientAuth = () =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    const token = bearerToken(c);
-    if (token === null) throw unauthorized();
+  bearer<AppEnv>(async (token, c) => {
     // Every key of every client is compared, so the time taken does not reveal which client (if any) matched.
     const matches = await Promise.all(
       Object.entries(c.var.settings.clientKeys).map(async ([clientId, keys]) => ((await matchesAnySecret(token, keys)) ? clientId : null)),
     );
     const clientId = matches.find((id) => id !== null);
     await throttleAuthAttempt(c, clientId !== undefined);
-    if (!clientId) throw unauthorized();
-    c.set("clientId", clientId);
-    await next();
-  });
+    if (clientId) c.set("clientId", clientId);
+    return clientId !== undefined;
+  }, unauthorized);
 
 export const reviewerAuth = () =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    const token = bearerToken(c);
-    if (token === null) throw unauthorized();
+  bearer<AppEnv>(async (token, c) => {
     const valid = await matchesAnySecret(token, c.var.settings.reviewerTokens);
     await throttleAuthAttempt(c, valid);
-    if (!valid) throw unauthorized();
-    await next();
-  });
+    return valid;
+  }, unauthorized);

@@ -4,7 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { requestPrescreen } from "../adapters/prescreen-queue.ts";
 import { restartReview, startReview, tendReview } from "../adapters/review-workflow.ts";
-import { decisionFingerprint } from "../domain/decision-token.ts";
+import { decided, decisionFingerprint, decisionOf, type DecisionOutcome, type DecisionRequest } from "../domain/decision.ts";
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
 import type { Decision } from "../domain/task.ts";
@@ -26,7 +26,7 @@ type Review = {
   watches?: number;
 };
 
-/** A decided gate carries its winner and the fingerprint of the token that won (decisionFingerprint). */
+/** A decided gate carries its winner and the fingerprint of the request that won (decisionFingerprint). */
 type GateState = Review & ({ state: "pending" | "expired" } | { state: "decided"; decision: Decision; fingerprint: string });
 
 // A pre-screen normally lands within seconds, and the queue's own retries are over within a minute; one still missing
@@ -41,11 +41,6 @@ const START_RETRY_MS = 30 * 1000;
 // hour: most end within the first minute, and one whose callback is retried for a day is looked at about 30 times.
 const WATCH_FIRST_MS = 60 * 1000;
 const WATCH_MAX_MS = 60 * 60 * 1000;
-
-export type DecideOutcome =
-  | { outcome: "won" | "replay" | "conflict"; decision: Decision }
-  | { outcome: "expired" | "withdrawn" }
-  | { outcome: "unknown" };
 
 export type ReviewState = {
   state: "pending" | "decided" | "expired";
@@ -102,21 +97,23 @@ export class DecisionGate extends DurableObject<Env> {
   }
 
   /**
-   * Only the winning token's exact claim set is a retry: the same jti with any claim changed is another
-   * decision, refused like any latecomer, so a reused jti can neither pass as the winner nor rewrite it.
+   * Only the winning request itself, under its own decision id, is a retry: the same id with anything changed is another
+   * decision, refused like any latecomer, so a reused id can neither pass as the winner nor rewrite it.
    */
-  async decide(decision: Decision, jti: string, now: number): Promise<DecideOutcome> {
+  async decide(request: DecisionRequest, now: number): Promise<DecisionOutcome> {
     const gate = this.expireIfDue(now);
-    if (!gate) return { outcome: this.ctx.storage.kv.get(TOMBSTONE_KEY) === undefined ? "unknown" : "withdrawn" };
+    if (!gate) return { outcome: this.ctx.storage.kv.get(TOMBSTONE_KEY) === undefined ? "not_found" : "withdrawn" };
     if (gate.state === "expired") return { outcome: "expired" };
-    const fingerprint = decisionFingerprint(decision, jti);
+    const fingerprint = decisionFingerprint(request);
     if (gate.state === "decided") {
-      return { outcome: gate.fingerprint === fingerprint ? "replay" : "conflict", decision: gate.decision };
+      if (gate.fingerprint === fingerprint) return decided(gate.taskId, gate.decision);
+      return { outcome: "already_decided", decision: gate.decision };
     }
-    const decided: GateState = { ...gate, state: "decided", decision, fingerprint };
-    this.write(decided);
-    await this.arm(decided, now);
-    return { outcome: "won", decision };
+    const decision = decisionOf(request, new Date(now));
+    const won: GateState = { ...gate, state: "decided", decision, fingerprint };
+    this.write(won);
+    await this.arm(won, now);
+    return decided(gate.taskId, decision);
   }
 
   /**
@@ -203,14 +200,14 @@ export class DecisionGate extends DurableObject<Env> {
     // Only a withdrawn task's tombstone sets an alarm without a gate: its time is up.
     if (!gate) return this.ctx.storage.deleteAll();
     if (!gate.prescreened) {
-      await requestPrescreen(this.env.PRESCREENS, gate.taskId);
+      await requestPrescreen(this.env, gate.taskId);
       const chased: GateState = { ...gate, prescreenChases: (gate.prescreenChases ?? 0) + 1 };
       this.write(chased);
       return this.arm(chased, now);
     } else if (gate.state !== "pending" && !gate.finishing) {
       try {
         // A retry runs the existing instance again from the start; the first start creates it.
-        await (gate.retries ? restartReview : startReview)(this.env.REVIEW_WORKFLOW, gate.taskId);
+        await (gate.retries ? restartReview : startReview)(this.env, gate.taskId);
       } catch (error) {
         console.error(JSON.stringify({ event: "review_start_failed", taskId: gate.taskId, error: String(error) }));
         await this.ctx.storage.setAlarm(now + START_RETRY_MS);
@@ -232,7 +229,7 @@ export class DecisionGate extends DurableObject<Env> {
    */
   private async watch(gate: GateState, now: number): Promise<void> {
     try {
-      const care = await tendReview(this.env.REVIEW_WORKFLOW, gate.taskId);
+      const care = await tendReview(this.env, gate.taskId);
       if (care === "ended") return this.ctx.storage.deleteAlarm();
       if (care !== "nudged") console.warn(JSON.stringify({ event: `review_${care}`, taskId: gate.taskId }));
     } catch (error) {

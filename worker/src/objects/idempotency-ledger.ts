@@ -1,7 +1,7 @@
 // One per (client, Idempotency-Key): remembers which task a key made, for 24 hours.
 import { DurableObject } from "cloudflare:workers";
 
-type Entry = { fingerprint: string; taskId: string; createdAt: string };
+export type IdempotencyEntry = { fingerprint: string; taskId: string; createdAt: string };
 
 export type ReserveOutcome =
   | { outcome: "reserved" }
@@ -13,8 +13,8 @@ const ENTRY_KEY = "entry";
 
 export class IdempotencyLedger extends DurableObject<Env> {
   /** The first request with a key reserves it atomically; later ones replay it or conflict with it. */
-  async reserve(entry: Entry): Promise<ReserveOutcome> {
-    const existing = this.ctx.storage.kv.get<Entry>(ENTRY_KEY);
+  async reserve(entry: IdempotencyEntry): Promise<ReserveOutcome> {
+    const existing = this.ctx.storage.kv.get<IdempotencyEntry>(ENTRY_KEY);
     if (existing) {
       if (existing.fingerprint !== entry.fingerprint) return { outcome: "conflict" };
       return { outcome: "replay", taskId: existing.taskId, createdAt: existing.createdAt };

@@ -1,9 +1,8 @@
 // Signed, expiring image URLs for Slack and n8n previews.
 import { createRoute, z } from "@hono/zod-openapi";
-import { getImage } from "../adapters/image-store.ts";
-import { verifyPreviewSignature } from "../domain/preview-url.ts";
 import { AppError } from "../errors.ts";
 import { createRouter, errorResponses } from "../router.ts";
+import { previewImage } from "../services/task-image.ts";
 
 const invalidSignature = () => new AppError(403, "invalid_signature", "This image link is invalid or has expired.");
 
@@ -23,10 +22,7 @@ const preview = createRoute({
 
 export const images = createRouter().openapi(preview, async (c) => {
   const { id } = c.req.valid("param");
-  const { expires, sig } = c.req.valid("query");
-  if (!(await verifyPreviewSignature(c.var.settings.decisionSecret, id, expires, sig, new Date()))) throw invalidSignature();
-  const object = await getImage(c.env.IMAGES, id);
-  if (!object) throw invalidSignature();
-  const contentType = object.httpMetadata?.contentType ?? "application/octet-stream";
-  return c.body(object.body, 200, { "Content-Type": contentType, "Cache-Control": "private, max-age=300" });
+  const image = await previewImage(c.env, c.var.settings.decisionSecret, { taskId: id, ...c.req.valid("query") }, new Date());
+  if (!image) throw invalidSignature();
+  return c.body(image.body, 200, { "Content-Type": image.contentType, "Cache-Control": "private, max-age=300" });
 });

@@ -1,7 +1,6 @@
 // Client endpoints: upload an image, poll its task, fetch its image back.
 import { createRoute, z } from "@hono/zod-openapi";
 import { etag } from "hono/etag";
-import { getImage } from "../adapters/image-store.ts";
 import { TaskSchema } from "../domain/task.ts";
 import { IdempotencyKeySchema } from "../domain/upload.ts";
 import { AppError, taskNotFound } from "../errors.ts";
@@ -12,6 +11,7 @@ import { createTask } from "../services/create-task.ts";
 import { deleteTask } from "../services/delete-task.ts";
 import { findOwnTask } from "../services/own-task.ts";
 import { retryTask } from "../services/retry-task.ts";
+import { ownTaskImage } from "../services/task-image.ts";
 import { readUpload, UPLOAD_BODY } from "./upload-body.ts";
 
 // New tasks wait for a human, so polling sooner than this only burns requests.
@@ -100,12 +100,6 @@ const remove = createRoute({
   },
 });
 
-async function ownTask(env: Env, clientId: string, taskId: string) {
-  const record = await findOwnTask(env, clientId, taskId);
-  if (!record) throw taskNotFound();
-  return record;
-}
-
 export const tasks = createRouter()
   .openapi(create, async (c) => {
     const upload = await readUpload(c);
@@ -116,7 +110,8 @@ export const tasks = createRouter()
     return c.json(record.task, 202);
   })
   .openapi(get, async (c) => {
-    const record = await ownTask(c.env, c.var.clientId, c.req.valid("param").id);
+    const record = await findOwnTask(c.env, c.var.clientId, c.req.valid("param").id);
+    if (!record) throw taskNotFound();
     c.header("Cache-Control", "private, no-cache");
     return c.json(record.task, 200);
   })
@@ -136,8 +131,7 @@ export const tasks = createRouter()
     return c.json(outcome.task, 202);
   })
   .openapi(image, async (c) => {
-    const record = await ownTask(c.env, c.var.clientId, c.req.valid("param").id);
-    const object = await getImage(c.env.IMAGES, record.task.taskId);
-    if (!object) throw taskNotFound();
-    return c.body(object.body, 200, { "Content-Type": record.task.image.contentType, "Cache-Control": "private, max-age=3600" });
+    const found = await ownTaskImage(c.env, c.var.clientId, c.req.valid("param").id);
+    if (!found) throw taskNotFound();
+    return c.body(found.body, 200, { "Content-Type": found.contentType, "Cache-Control": "private, max-age=3600" });
   });

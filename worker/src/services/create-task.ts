@@ -1,7 +1,7 @@
 // Accepting an upload: store the image, open the task's gate, queue its pre-screen, record it. No workflow yet: the
 // gate starts one when the review ends, so a burst of uploads never meets the Workflows creation limit.
 import { openGate } from "../adapters/decision-gate.ts";
-import { idempotencyLedger } from "../adapters/idempotency-ledger.ts";
+import { reserveIdempotencyKey } from "../adapters/idempotency-ledger.ts";
 import { putImage } from "../adapters/image-store.ts";
 import { requestPrescreen } from "../adapters/prescreen-queue.ts";
 import { getTaskRecord, putTaskRecord } from "../adapters/task-store.ts";
@@ -34,13 +34,12 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
 
   if (upload.idempotencyKey !== null) {
     const fingerprint = await uploadFingerprint({ sha256, contentType: probe.contentType, ...upload });
-    const ledger = idempotencyLedger(env, upload.clientId, upload.idempotencyKey);
-    const reservation = await ledger.reserve({ fingerprint, taskId, createdAt });
+    const reservation = await reserveIdempotencyKey(env, upload.clientId, upload.idempotencyKey, { fingerprint, taskId, createdAt });
     if (reservation.outcome === "conflict") {
       throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request in the last 24 hours.");
     }
     if (reservation.outcome === "replay") {
-      const existing = await getTaskRecord(env.TASKS, reservation.taskId);
+      const existing = await getTaskRecord(env, reservation.taskId);
       if (existing) return { record: existing, replayed: true };
       // The first request stopped part-way; finishing it with the same id and time is safe, every step is idempotent.
       ({ taskId, createdAt } = reservation);
@@ -70,8 +69,8 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
   // request that crashed part-way finds its gate too, and the gate sees the rest through. The pre-screen job goes
   // last, when everything it reads exists; should it be lost (a crash just before it, a dropped message), the gate
   // asks for it again.
-  await Promise.all([putImage(env.IMAGES, taskId, upload.bytes, record.task.image), openGate(env, taskId, Date.parse(record.task.reviewDeadline), now.getTime())]);
-  await putTaskRecord(env.TASKS, record);
-  await requestPrescreen(env.PRESCREENS, taskId);
+  await Promise.all([putImage(env, taskId, upload.bytes, record.task.image), openGate(env, taskId, Date.parse(record.task.reviewDeadline), now.getTime())]);
+  await putTaskRecord(env, record);
+  await requestPrescreen(env, taskId);
   return { record, replayed };
 }

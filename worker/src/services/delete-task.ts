@@ -23,13 +23,13 @@ export async function deleteTask(env: Env, clientId: string, taskId: string, now
 export async function eraseTask(env: Env, record: TaskRecord, now: number): Promise<void> {
   const taskId = record.task.taskId;
   const gate = await withdrawAtGate(env, taskId, now);
-  if (gate?.finishing) await stopReview(env.REVIEW_WORKFLOW, taskId);
+  if (gate?.finishing) await stopReview(env, taskId);
   const hash = record.prescreen?.perceptualHash;
   await Promise.all([
-    deleteImage(env.IMAGES, taskId),
-    dequeuePending(env.TASKS, record),
-    deleteDeliveryAttempts(env.TASKS, taskId),
-    ...(hash ? [unindexPerceptualHash(env.TASKS, taskId, hash)] : []),
+    deleteImage(env, taskId),
+    dequeuePending(env, record),
+    deleteDeliveryAttempts(env, taskId),
+    ...(hash ? [unindexPerceptualHash(env, taskId, hash)] : []),
   ]);
-  await deleteTaskRecord(env.TASKS, taskId);
+  await deleteTaskRecord(env, taskId);
 }

@@ -10,7 +10,7 @@ import { findOwnTask } from "./own-task.ts";
 /** A page of the task's delivery attempts, oldest first; null for a task that is missing or not the client's. */
 export async function listDeliveries(env: Env, clientId: string, taskId: string, limit: number, cursor?: string): Promise<DeliveryPage | null> {
   if (!(await findOwnTask(env, clientId, taskId))) return null;
-  return listDeliveryAttempts(env.TASKS, taskId, limit, cursor).catch((error: unknown) => {
+  return listDeliveryAttempts(env, taskId, limit, cursor).catch((error: unknown) => {
     // Cloudflare's KV refuses a cursor it did not issue; that is the caller's mistake, not ours.
     if (cursor !== undefined) throw invalidRequest("cursor is not one this endpoint returned.");
     throw error;
@@ -31,6 +31,6 @@ export async function redeliverCallback(env: Env, settings: Settings, clientId: 
   const turn = await redeliveryTurnAtGate(env, taskId, now.getTime(), REDELIVERY_INTERVAL_MS);
   if ("waitMs" in turn) return { kind: "too_soon", retryAfterSeconds: Math.ceil(turn.waitMs / 1000) };
   const attempt = await attemptDelivery(settings, record.task, callback.url, "redelivery", turn.granted);
-  await recordDeliveryAttempt(env.TASKS, taskId, attempt);
+  await recordDeliveryAttempt(env, taskId, attempt);
   return { kind: "sent", attempt };
 }

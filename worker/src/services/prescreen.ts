@@ -28,7 +28,7 @@ type Header = Pick<ImageFacts, "contentType" | "width" | "height">;
  * last attempt a failure is stored as the reason there are no facts: the task is reviewed all the same.
  */
 export async function runPrescreenJob(env: Env, taskId: string, lastAttempt: boolean, now: Date): Promise<void> {
-  let record = await getTaskRecord(env.TASKS, taskId);
+  let record = await getTaskRecord(env, taskId);
   // The upload writes the record before it sends the job, so a missing one is a KV read that lags: try again later.
   if (!record) throw new Error(`The record of ${taskId} cannot be read yet`);
   if (record.prescreen === null) {
@@ -40,22 +40,22 @@ export async function runPrescreenJob(env: Env, taskId: string, lastAttempt: boo
       prescreen = unreadablePrescreen(record.task.image, `the pre-screen did not finish: ${error instanceof Error ? error.message : String(error)}`);
     }
     record = updateTask({ ...record, prescreen }, {}, now.toISOString());
-    await putTaskRecord(env.TASKS, record);
+    await putTaskRecord(env, record);
   } else if (await prescreenHeardAtGate(env, taskId)) {
     // A repeat of a job that finished (the gate's chase crossed a slow queue): queueing the task again would make an
     // announced task claimable again.
     return;
   }
-  if (record.task.status === "pending") await enqueuePending(env.TASKS, record);
+  if (record.task.status === "pending") await enqueuePending(env, record);
   await prescreenDoneAtGate(env, taskId, now.getTime());
 }
 
 export async function prescreenTask(env: Env, taskId: string, image: ImageFacts): Promise<Prescreen> {
-  const reading = await readImage(env, await readImageBytes(env.IMAGES, taskId), image);
+  const reading = await readImage(env, await readImageBytes(env, taskId), image);
   if (!reading.ok) return unreadablePrescreen(image, reading.reason);
   const { tags, perceptualHash } = reading.analysis;
-  const candidates = await perceptualHashCandidates(env.TASKS, perceptualHash);
-  await indexPerceptualHash(env.TASKS, taskId, perceptualHash, candidates.get(perceptualHash) ?? [], MAX_NEAR_DUPLICATES);
+  const candidates = await perceptualHashCandidates(env, perceptualHash);
+  await indexPerceptualHash(env, taskId, perceptualHash, candidates.get(perceptualHash) ?? [], MAX_NEAR_DUPLICATES);
   return { facts: tags, perceptualHash, nearDuplicates: closest(candidates, perceptualHash, taskId), unreadable: null };
 }
 
@@ -69,7 +69,7 @@ export async function readImage(env: Env, bytes: Uint8Array, header: Header): Pr
     return cannot(`${header.width}x${header.height} is more than the Images service reads (${MAX_MEGAPIXELS} MP, ${MAX_SIDE} pixels a side)`);
   }
   try {
-    const [info, png] = await withTimeout(Promise.all([inspectImage(env.IMAGING, bytes), thumbnailPng(env.IMAGING, bytes, THUMBNAIL)]));
+    const [info, png] = await withTimeout(Promise.all([inspectImage(env, bytes), thumbnailPng(env, bytes, THUMBNAIL)]));
     return { ok: true, analysis: analyzeThumbnail(info.contentType, info.width, info.height, readThumbnail(png)) };
   } catch (error) {
     // Only the first line: local mode appends the decoder's stack.

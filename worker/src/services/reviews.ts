@@ -1,17 +1,17 @@
-// The pending queue as reviewer tooling sees it: listing, claiming with a lease, confirming announcements.
+// The pending queue as reviewer tooling sees it: listing, claiming with a lease, confirming announcements, and how a review stands.
 import { announceAtGate, leaseAtGate, reviewAtGate } from "../adapters/decision-gate.ts";
 import { dropClaimable, getTaskRecord, listClaimable, listPending, markAnnounced } from "../adapters/task-store.ts";
 import type { Settings } from "../config.ts";
 import { invalidRequest } from "../errors.ts";
-import type { Announcement, ReviewItem, ReviewStatus } from "../domain/review.ts";
-import { statusAfter, type TaskRecord, type TaskStatus } from "../domain/task.ts";
+import { type Announcement, type ReviewItem, type ReviewStatus, reviewedStatus } from "../domain/review.ts";
+import type { TaskRecord } from "../domain/task.ts";
 import { toReviewItem } from "./review-items.ts";
 
 // KV lists at most 1,000 keys a call; a smaller page keeps each round of lease calls short.
 const SCAN_PAGE = 100;
 
 export async function listReviews(env: Env, settings: Settings, origin: string, limit: number, cursor?: string) {
-  const page = await listPending(env.TASKS, limit, cursor).catch((error: unknown) => {
+  const page = await listPending(env, limit, cursor).catch((error: unknown) => {
     // Cloudflare's KV refuses a cursor it did not issue; that is the caller's mistake, not ours.
     if (cursor !== undefined) throw invalidRequest("cursor is not one this endpoint returned.");
     throw error;
@@ -30,7 +30,7 @@ export async function claimReviews(env: Env, settings: Settings, origin: string,
   const claimed: TaskRecord[] = [];
   let cursor: string | undefined;
   do {
-    const page = await listClaimable(env.TASKS, SCAN_PAGE, cursor);
+    const page = await listClaimable(env, SCAN_PAGE, cursor);
     const candidates = [...page.entries];
     while (candidates.length > 0 && claimed.length < limit) {
       const batch = candidates.splice(0, limit - claimed.length);
@@ -39,7 +39,7 @@ export async function claimReviews(env: Env, settings: Settings, origin: string,
       // pre-screen job after the announcement); dropping it now spares every later claim from asking again.
       const [records] = await Promise.all([
         pendingRecords(env, batch.filter((_, index) => leases[index] === "leased").map((entry) => entry.taskId)),
-        dropClaimable(env.TASKS, batch.filter((_, index) => leases[index] === "closed")),
+        dropClaimable(env, batch.filter((_, index) => leases[index] === "closed")),
       ]);
       claimed.push(...records);
     }
@@ -50,36 +50,40 @@ export async function claimReviews(env: Env, settings: Settings, origin: string,
 
 /** Records where the task was posted; false for a task that does not exist. */
 export async function confirmAnnouncement(env: Env, taskId: string, announcement: Announcement): Promise<boolean> {
-  const record = await getTaskRecord(env.TASKS, taskId);
+  const record = await getTaskRecord(env, taskId);
   if (!record || !(await announceAtGate(env, taskId, announcement))) return false;
-  await markAnnounced(env.TASKS, record);
+  await markAnnounced(env, record);
   return true;
 }
 
-/**
- * The gate knows at once whether a review was decided or expired; the record adds what happened after a decision
- * (completed or failed). Null for a task that does not exist.
- */
+export type TaskReview = { record: TaskRecord; review: ReviewStatus };
+
+/** How a review stands, from the task's gate and its record (which can lag); null for a task that does not exist. */
 export async function reviewStatus(env: Env, taskId: string, now: number): Promise<ReviewStatus | null> {
-  const [review, record] = await Promise.all([reviewAtGate(env, taskId, now), getTaskRecord(env.TASKS, taskId)]);
-  if (!review) return null;
-  return {
-    taskId,
-    status: statusOf(review.state, review.decision, record?.task.status),
-    reviewDeadline: new Date(review.deadline).toISOString(),
-    decision: review.decision,
-    announcement: review.announcement,
-  };
+  return (await readReview(env, taskId, now))?.review ?? null;
 }
 
-function statusOf(state: "pending" | "decided" | "expired", decision: ReviewStatus["decision"], recorded: TaskStatus | undefined): TaskStatus {
-  if (state !== "decided" || !decision) return state === "expired" ? "expired" : "pending";
-  // The record may still say pending for a moment after the decision won; the gate is not behind.
-  return recorded && recorded !== "pending" ? recorded : statusAfter(decision);
+/** A task and how its review stands, read once each, for a page that shows both; null unless both exist. */
+export async function reviewTask(env: Env, taskId: string, now: number): Promise<TaskReview | null> {
+  const found = await readReview(env, taskId, now);
+  return found?.record ? { record: found.record, review: found.review } : null;
+}
+
+async function readReview(env: Env, taskId: string, now: number): Promise<{ record: TaskRecord | null; review: ReviewStatus } | null> {
+  const [gate, record] = await Promise.all([reviewAtGate(env, taskId, now), getTaskRecord(env, taskId)]);
+  if (!gate) return null;
+  const review: ReviewStatus = {
+    taskId,
+    status: reviewedStatus(gate, record?.task.status),
+    reviewDeadline: new Date(gate.deadline).toISOString(),
+    decision: gate.decision,
+    announcement: gate.announcement,
+  };
+  return { record, review };
 }
 
 // KV listing lags record writes, so a listed key may belong to a task that was decided a moment ago.
 async function pendingRecords(env: Env, taskIds: string[]): Promise<TaskRecord[]> {
-  const records = await Promise.all(taskIds.map((taskId) => getTaskRecord(env.TASKS, taskId)));
+  const records = await Promise.all(taskIds.map((taskId) => getTaskRecord(env, taskId)));
   return records.filter((record): record is TaskRecord => record?.task.status === "pending");
 }

@@ -2,16 +2,22 @@
 // call the client back. Nothing here waits for a human.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
 import { NonRetryableError } from "cloudflare:workflows";
-import { settleAtGate } from "../adapters/decision-gate.ts";
-import { recordDeliveryAttempt } from "../adapters/delivery-log.ts";
-import { readImageBytes } from "../adapters/image-store.ts";
-import type { ReviewParams } from "../adapters/review-workflow.ts";
-import { captionImage, tagImage } from "../adapters/tagger.ts";
-import { dequeuePending, getTaskRecord, putTaskRecord, scheduleDeletion } from "../adapters/task-store.ts";
 import { readSettings, type Settings } from "../config.ts";
 import { callbackAfterAttempt, DELIVERY_SCHEDULE } from "../domain/delivery-schedule.ts";
-import { FINAL_STATUSES, retriedTask, statusAfter, type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
+import type { ReviewParams } from "../domain/review-params.ts";
+import { type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
 import { attemptDelivery } from "../services/deliver-callback.ts";
+import {
+  captionApprovedImage,
+  decisionChange,
+  loadTaskRecord,
+  type RecordWrite,
+  recordCallbackAttempt,
+  recordDecisionOutcome,
+  recordTaskChange,
+  settleReview,
+  tagApprovedImage,
+} from "../services/review-outcome.ts";
 
 // Step names are replay keys and test handles: stable phrases, never ids or counters.
 export const STEPS = {
@@ -43,21 +49,12 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     const { taskId } = event.payload;
 
     // The gate started this instance because the review ended; it says how.
-    const settlement = await step.do(STEPS.settleReview, STORE, () => settleAtGate(this.env, taskId));
+    const settlement = await step.do(STEPS.settleReview, STORE, () => settleReview(this.env, taskId));
     if (settlement.outcome === "unknown") throw new NonRetryableError(`No decision gate was opened for ${taskId}`);
     // Kept as JSON text: step outputs must be serializable, and client metadata is any JSON.
-    const stored = await step.do(STEPS.loadRecord, STORE, async () => {
-      const found = await getTaskRecord(this.env.TASKS, taskId);
-      // The upload wrote it before the gate could end the review; a read that misses it is KV lagging, so retry.
-      if (!found) throw new Error(`The record of ${taskId} cannot be read yet`);
-      return JSON.stringify(found);
-    });
+    const stored = await step.do(STEPS.loadRecord, STORE, async () => JSON.stringify(await loadTaskRecord(this.env, taskId)));
     let record = TaskRecordSchema.parse(JSON.parse(stored));
-    const decided: Partial<Task> =
-      settlement.outcome === "decided"
-        ? { status: statusAfter(settlement.decision), decision: settlement.decision, ...(settlement.retries > 0 && retriedTask(record.task, settlement.retries)) }
-        : { status: "expired" };
-    record = await this.save(step, STEPS.recordDecision, record, decided, () => dequeuePending(this.env.TASKS, record));
+    record = await this.save(step, STEPS.recordDecision, record, decisionChange(record, settlement), recordDecisionOutcome);
 
     if (record.task.status === "approved") record = await this.tagApproved(step, record, settings);
     if (record.task.callback.url !== null) record = await this.callBack(step, record, record.task.callback.url, settings);
@@ -69,7 +66,7 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     const taskId = record.task.taskId;
     let tags: Tag[] | null = null;
     try {
-      tags = await step.do(STEPS.tagImage, TAGGING, async () => tagImage(this.env.AI, settings, await readImageBytes(this.env.IMAGES, taskId)));
+      tags = await step.do(STEPS.tagImage, TAGGING, () => tagApprovedImage(this.env, settings, taskId));
     } catch (error) {
       console.error(JSON.stringify({ event: "tagging_failed", taskId, error: String(error) }));
     }
@@ -77,9 +74,7 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     let caption: string | null = null;
     if (tags && captionModel) {
       try {
-        caption = await step.do(STEPS.captionImage, CAPTION, async () =>
-          captionImage(this.env.AI, captionModel, await readImageBytes(this.env.IMAGES, taskId)),
-        );
+        caption = await step.do(STEPS.captionImage, CAPTION, () => captionApprovedImage(this.env, captionModel, taskId));
       } catch (error) {
         // A caption is a nicety: without one the task still completes with its tags.
         console.warn(JSON.stringify({ event: "caption_failed", taskId, error: String(error) }));
@@ -101,30 +96,26 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
       if (wait > 0) await step.sleep(STEPS.waitForAttempt, wait);
       const task = record.task;
       const attempt = await step.do(STEPS.deliverCallback, ATTEMPT, () => attemptDelivery(settings, task, url, "schedule", index + 1));
-      record = await this.save(step, STEPS.recordAttempt, record, { callback: callbackAfterAttempt(task.callback, attempt) }, () =>
-        recordDeliveryAttempt(this.env.TASKS, task.taskId, attempt),
-      );
+      const change = { callback: callbackAfterAttempt(task.callback, attempt) };
+      record = await this.save(step, STEPS.recordAttempt, record, change, recordCallbackAttempt(attempt));
     }
     return record;
   }
 
   /**
-   * Writes the record with `change` applied inside a step. The step returns only its timestamp, so a replay
-   * rebuilds the same record without storing the whole record as step output.
+   * Writes `change` to the record inside a step, with `write` (the record and whatever goes with it). The step returns
+   * only its timestamp, so a replay rebuilds the same record without storing the whole record as step output.
    */
   private async save(
     step: WorkflowStep,
     name: string,
     record: TaskRecord,
     change: Partial<Task>,
-    after?: () => Promise<void>,
+    write: RecordWrite = recordTaskChange,
   ): Promise<TaskRecord> {
     const at = await step.do(name, STORE, async () => {
       const now = new Date().toISOString();
-      await putTaskRecord(this.env.TASKS, updateTask(record, change, now));
-      // Retention counts from the moment a task reaches its final state.
-      if (change.status && FINAL_STATUSES.has(change.status)) await scheduleDeletion(this.env.TASKS, record.task.taskId, now, record.task.retries ?? 0);
-      await after?.();
+      await write(this.env, record, change, now);
       return now;
     });
     return updateTask(record, change, at);

@@ -1,7 +1,7 @@
 // Starts the embedded tagger service once, in Node, for the workerd tests: the Worker calls it as it would locally.
-import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import type { TestProject } from "vitest/node";
+import { lineMatching, startProcess } from "../../../scripts/lib/start-process.ts";
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -10,27 +10,19 @@ declare module "vitest" {
 }
 
 const READY_TIMEOUT_MS = 120_000;
+const STOP_MS = 10_000;
 
 export default async function setup(project: TestProject) {
-  const server = spawn(process.execPath, [resolve(import.meta.dirname, "../../local-tagger/server.ts")], {
-    env: { ...process.env, PORT: "0" },
-    stdio: ["ignore", "pipe", "inherit"],
+  const tagger = startProcess({
+    what: "the embedded tagger",
+    args: [resolve(import.meta.dirname, "../../local-tagger/server.ts")],
+    env: { PORT: "0" },
+    ready: lineMatching(/listening on (http:\/\/\S+)/),
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    stopTimeoutMs: STOP_MS,
+    // Its warnings and errors belong in the test run's output; its request log does not.
+    echo: (stream) => stream === "stderr",
   });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error("the embedded tagger did not start in time")), READY_TIMEOUT_MS);
-    let output = "";
-    server.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    });
-    server.on("exit", (code) => reject(new Error(`the embedded tagger exited with ${code}: ${output}`)));
-  });
-  project.provide("taggerUrl", url);
-  return () => {
-    server.kill("SIGTERM");
-  };
+  project.provide("taggerUrl", await tagger.ready);
+  return () => tagger.stop();
 }

@@ -1,0 +1,14 @@
+// The contract's main shapes by name: aliases of the types generated from the OpenAPI document.
+import type { components } from "./schema.d.ts";
+
+type Schemas = components["schemas"];
+
+export type Task = Schemas["Task"];
+export type TaskStatus = Task["status"];
+export type Tag = Schemas["Tag"];
+export type DeliveryAttempt = Schemas["DeliveryAttempt"];
+export type ReviewItem = Schemas["ReviewItem"];
+export type ReviewStatus = Schemas["ReviewStatus"];
+export type Decision = Schemas["Decision"];
+export type DecisionResult = Schemas["DecisionResult"];
+export type ErrorBody = Schemas["Error"];
