@@ -46,7 +46,9 @@ async function bench(rounds: number) {
   }
   console.log("");
   console.log(`model load       ${loadMs.toFixed(0)} ms (weights from node_modules, wasm backend, one warm-up run)`);
-  console.log(`per image        p50 ${percentile(all, 50).toFixed(0)} ms, p95 ${percentile(all, 95).toFixed(0)} ms over ${all.length} samples (${rounds} rounds of ${photos.length} photos)`);
+  console.log(
+    `per image        p50 ${percentile(all, 50).toFixed(0)} ms, p95 ${percentile(all, 95).toFixed(0)} ms over ${all.length} samples (${rounds} rounds of ${photos.length} photos)`,
+  );
   console.log(`peak RSS         ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }
 

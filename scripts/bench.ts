@@ -71,7 +71,11 @@ try {
     ["bare Worker", () => startBareWorker(join(workDir, "bare"))],
   ])) as [Stack, Stack];
   const api = stackClients(greenlight.baseUrl, credentials);
-  const upload = { method: "POST", headers: { ...clientHeaders, "Content-Type": "image/png" }, body: (index: number) => images[index % images.length] as Buffer } as const;
+  const upload = {
+    method: "POST",
+    headers: { ...clientHeaders, "Content-Type": "image/png" },
+    body: (index: number) => images[index % images.length] as Buffer,
+  } as const;
   const greenlightIds: string[] = [];
   const bareIds: string[] = [];
   const collectInto = (ids: string[]) => (body: string) => {
@@ -79,10 +83,18 @@ try {
     return ids.length < IDS_FOR_READS;
   };
   const uploadTargets: Target[] = [
-    { name: "Greenlight", stack: greenlight, load: { ...upload, baseUrl: greenlight.baseUrl, path: () => "/v1/tasks", collect: collectInto(greenlightIds) } },
+    {
+      name: "Greenlight",
+      stack: greenlight,
+      load: { ...upload, baseUrl: greenlight.baseUrl, path: () => "/v1/tasks", collect: collectInto(greenlightIds) },
+    },
     { name: "same work, Workflow", stack: bare, load: { ...upload, baseUrl: bare.baseUrl, path: () => "/upload/workflow" } },
     { name: "same work, alarm + Queue", stack: bare, load: { ...upload, baseUrl: bare.baseUrl, path: () => "/upload/alarm-queue" } },
-    { name: "R2 + KV only", stack: bare, load: { ...upload, baseUrl: bare.baseUrl, path: () => "/upload/r2-kv", collect: collectInto(bareIds) } },
+    {
+      name: "R2 + KV only",
+      stack: bare,
+      load: { ...upload, baseUrl: bare.baseUrl, path: () => "/upload/r2-kv", collect: collectInto(bareIds) },
+    },
   ];
   const rounds = { rounds: settings.rounds, seconds: settings.roundSeconds, connections: settings.connections, settleMs: 60_000 };
 
@@ -91,7 +103,15 @@ try {
     await settle([greenlight, bare], 60_000);
   });
   await phase("latencies", async () => {
-    results.latencies = await measureLatencies({ stack: greenlight, api, receiver, decisionSecret: setting("DECISION_SIGNING_SECRET"), images, samples: settings.latencySamples, log });
+    results.latencies = await measureLatencies({
+      stack: greenlight,
+      api,
+      receiver,
+      decisionSecret: setting("DECISION_SIGNING_SECRET"),
+      images,
+      samples: settings.latencySamples,
+      log,
+    });
     await settle([greenlight, bare], 60_000);
   });
   await phase("uploads", async () => {
@@ -99,7 +119,8 @@ try {
   });
   await phase("status reads", async () => {
     if (greenlightIds.length === 0 || bareIds.length === 0) throw new Error("no uploads succeeded, so there is nothing to read");
-    const read = (baseUrl: string, prefix: string, ids: string[]) => ({ method: "GET", baseUrl, headers: clientHeaders, path: (index: number) => `${prefix}${ids[index % ids.length]}` }) as const;
+    const read = (baseUrl: string, prefix: string, ids: string[]) =>
+      ({ method: "GET", baseUrl, headers: clientHeaders, path: (index: number) => `${prefix}${ids[index % ids.length]}` }) as const;
     results.reads = await interleavedRounds(
       [
         { name: "Greenlight GET /v1/tasks/:id", stack: greenlight, load: read(greenlight.baseUrl, "/v1/tasks/", greenlightIds) },
@@ -113,19 +134,30 @@ try {
   await Promise.all([greenlight.stop(), bare.stop()]);
 
   log(`starting a fresh local stack for claims (CLAIM_LEASE ${LEASE_SECONDS} seconds)`);
-  const [claimsStack] = (await startAll([["Greenlight, claims", () => startStack(join(workDir, "claims"), { CLAIM_LEASE: `${LEASE_SECONDS} seconds` })]])) as [Stack];
+  const [claimsStack] = (await startAll([
+    ["Greenlight, claims", () => startStack(join(workDir, "claims"), { CLAIM_LEASE: `${LEASE_SECONDS} seconds` })],
+  ])) as [Stack];
   await phase("claims", async () => {
     results.claims = await measureClaims(
       claimsStack,
       stackClients(claimsStack.baseUrl, credentials).reviewer.api,
       clientHeaders,
-      { levels: CLAIM_LEVELS, backToBack: 5, idleSeconds: settings.idleSeconds, leaseMs: LEASE_SECONDS * 1000, seedConnections: settings.connections, deadline: started + BUDGET_MS },
+      {
+        levels: CLAIM_LEVELS,
+        backToBack: 5,
+        idleSeconds: settings.idleSeconds,
+        leaseMs: LEASE_SECONDS * 1000,
+        seedConnections: settings.connections,
+        deadline: started + BUDGET_MS,
+      },
       log,
     );
   });
 } catch (error) {
   // Whatever broke, the stacks are stopped and what was measured is printed.
-  results.notes.push(error instanceof StackFailed ? error.message : `The bench broke: ${error instanceof Error ? error.stack : String(error)}`);
+  results.notes.push(
+    error instanceof StackFailed ? error.message : `The bench broke: ${error instanceof Error ? error.stack : String(error)}`,
+  );
   exitCode = 1;
 }
 await finish(exitCode);
@@ -133,10 +165,12 @@ await finish(exitCode);
 /** Starts stacks side by side and watches each; throws StackFailed if any cannot start (finish() stops the rest). */
 async function startAll(starters: [string, () => Promise<Stack>][]): Promise<Stack[]> {
   const outcomes = await Promise.allSettled(starters.map(([, start]) => start()));
-  const failed = outcomes.flatMap((outcome, index) => (outcome.status === "rejected" ? [`${starters[index]?.[0]}: ${String(outcome.reason)}`] : []));
+  const failed = outcomes.flatMap((outcome, index) =>
+    outcome.status === "rejected" ? [`${starters[index]?.[0]}: ${String(outcome.reason)}`] : [],
+  );
   if (failed.length > 0) throw new StackFailed(`Could not start ${failed.join("\n")}`);
   const stacks = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<Stack>).value);
-  stacks.forEach((stack, index) => monitor.watch(starters[index]?.[0] ?? "", stack));
+  for (const [index, stack] of stacks.entries()) monitor.watch(starters[index]?.[0] ?? "", stack);
   return stacks;
 }
 
@@ -163,7 +197,9 @@ async function finish(code: number): Promise<never> {
   results.peaks = monitor.stop();
   console.log(`\nGreenlight bench${quick ? " --quick" : ""}, ${when}, ${seconds(Date.now() - started)}\n`);
   const tables = [
-    machine().map(([name, value]) => `  ${name.padEnd(10)}  ${value}`).join("\n"),
+    machine()
+      .map(([name, value]) => `  ${name.padEnd(10)}  ${value}`)
+      .join("\n"),
     results.uploads && uploadsTable(results.uploads, settings),
     results.reads && readsTable(results.reads, settings),
     results.latencies && latenciesTable(results.latencies, settings),

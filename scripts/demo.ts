@@ -21,7 +21,8 @@ const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} 
 
 // For the client's raw typed calls, which answer {error, response} rather than throw as its helpers do.
 function expectStatus(what: string, { error, response }: { error?: unknown; response: Response }, status: number) {
-  if (response.status !== status) throw new StepFailed(`${what} answered ${response.status}, expected ${status}: ${JSON.stringify(error ?? null)}`);
+  if (response.status !== status)
+    throw new StepFailed(`${what} answered ${response.status}, expected ${status}: ${JSON.stringify(error ?? null)}`);
 }
 
 let receiver: CallbackReceiver | undefined;
@@ -30,7 +31,9 @@ try {
   process.exitCode = 0;
 } catch (error) {
   if (error instanceof StackUnreachable) {
-    console.error(`\nGreenlight is not running at ${baseUrl}: start it with npm start (in another terminal), or set GREENLIGHT_URL or PORT.`);
+    console.error(
+      `\nGreenlight is not running at ${baseUrl}: start it with npm start (in another terminal), or set GREENLIGHT_URL or PORT.`,
+    );
   } else {
     console.error(`\nDemo failed at step ${step + 1}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -57,7 +60,9 @@ async function runDemo() {
 
   const metadata = { source: "npm run demo", filename: "red-rectangle.png", requestedBy: process.env.USER ?? "demo" };
   const { task: created, response } = await api.client.upload(image, { contentType: "image/png", callbackUrl, metadata });
-  say(`Uploaded it: POST /v1/tasks -> 202, Location ${response.headers.get("location")}, Retry-After ${response.headers.get("retry-after")}`);
+  say(
+    `Uploaded it: POST /v1/tasks -> 202, Location ${response.headers.get("location")}, Retry-After ${response.headers.get("retry-after")}`,
+  );
   showTask(created);
   const taskId = created.taskId;
 
@@ -75,7 +80,9 @@ async function runDemo() {
   if (preview.status !== 200) throw new StepFailed(`GET previewUrl answered ${preview.status}, expected 200`);
   const same = Buffer.from(preview.bytes).equals(Buffer.from(image));
   if (!same) throw new StepFailed("previewUrl served different bytes from the ones uploaded");
-  say(`Fetched its previewUrl with no credentials -> 200 ${preview.contentType}, ${preview.bytes.byteLength} bytes, the same bytes as uploaded`);
+  say(
+    `Fetched its previewUrl with no credentials -> 200 ${preview.contentType}, ${preview.bytes.byteLength} bytes, the same bytes as uploaded`,
+  );
 
   const announcement = { channel: "C0DEMO", messageTs: `${Date.now() / 1000}` };
   const announced = await api.reviewer.api.POST("/v1/reviews/{id}/announcement", { params: { path: { id: taskId } }, body: announcement });
@@ -83,7 +90,13 @@ async function runDemo() {
   say(`Confirmed the announcement (channel ${announcement.channel}): POST /v1/reviews/${taskId}/announcement -> 204`);
 
   const reviewer = { id: "U0DEMO", name: "Demo Reviewer" };
-  const token = await signDecisionToken(setting("DECISION_SIGNING_SECRET"), { taskId, decision: "approve", reviewer, issuer: "console", reason: "Looks fine" });
+  const token = await signDecisionToken(setting("DECISION_SIGNING_SECRET"), {
+    taskId,
+    decision: "approve",
+    reviewer,
+    issuer: "console",
+    reason: "Looks fine",
+  });
   say(`Signed an approve decision as "${reviewer.name}" (HS256 JWT, DECISION_SIGNING_SECRET)`);
 
   const decided = await api.reviewer.decide(token);
@@ -96,7 +109,9 @@ async function runDemo() {
     timeoutMs: TIMEOUTS.completed,
     intervalMs: 250,
     onChange: (task) => {
-      if (task.status !== shown) detail(`status ${(shown = task.status)} (${seconds(waitingSince)})`);
+      if (task.status === shown) return;
+      shown = task.status;
+      detail(`status ${shown} (${seconds(waitingSince)})`);
     },
   });
   if (completed.status !== "completed") throw new StepFailed(`the task ended ${completed.status}, expected completed`);
@@ -110,8 +125,14 @@ async function runDemo() {
   say(`Callback received on ${callback.path}: ${event.type}, webhook-id ${callback.headers["webhook-id"]}`);
   detail("Standard Webhooks signature verified with CALLBACK_SIGNING_SECRET (verifyCallback from @greenlight/client)");
 
-  const delivered = await api.client.waitForTask(taskId, { until: (task) => task.callback.state === "delivered", timeoutMs: TIMEOUTS.callback, intervalMs: 250 });
-  say(`GET /v1/tasks/${taskId}: callback ${delivered.callback.state} after ${delivered.callback.attempts} attempt(s) at ${delivered.callback.deliveredAt}`);
+  const delivered = await api.client.waitForTask(taskId, {
+    until: (task) => task.callback.state === "delivered",
+    timeoutMs: TIMEOUTS.callback,
+    intervalMs: 250,
+  });
+  say(
+    `GET /v1/tasks/${taskId}: callback ${delivered.callback.state} after ${delivered.callback.attempts} attempt(s) at ${delivered.callback.deliveredAt}`,
+  );
 
   const colours = (completed.tags ?? []).filter((tag) => tag.source === "colour").map((tag) => tag.label);
   console.log(
@@ -125,6 +146,8 @@ async function runDemo() {
 
 function showTask(task: Task) {
   detail(`task ${task.taskId}: status ${task.status}, review deadline ${task.reviewDeadline}`);
-  detail(`image ${task.image.contentType} ${task.image.width}x${task.image.height}, ${task.image.bytes} bytes, sha256 ${task.image.sha256.slice(0, 16)}...`);
+  detail(
+    `image ${task.image.contentType} ${task.image.width}x${task.image.height}, ${task.image.bytes} bytes, sha256 ${task.image.sha256.slice(0, 16)}...`,
+  );
   detail(`metadata ${JSON.stringify(task.metadata)}, callback ${task.callback.state}`);
 }

@@ -45,7 +45,9 @@ const selected = SCENARIOS.filter((scenario) => !only || only.includes(scenario.
 const started = Date.now();
 const log = (scenario: string, line: string) => {
   const elapsed = Math.round((Date.now() - started) / 1000);
-  console.log(`[${String(Math.floor(elapsed / 60)).padStart(2, "0")}:${String(elapsed % 60).padStart(2, "0")}] ${scenario.padEnd(16)} ${line}`);
+  console.log(
+    `[${String(Math.floor(elapsed / 60)).padStart(2, "0")}:${String(elapsed % 60).padStart(2, "0")}] ${scenario.padEnd(16)} ${line}`,
+  );
 };
 
 const client = devClient(setting("CLIENT_KEYS"));
@@ -56,7 +58,10 @@ const running = new Set<World>();
 const outcomes: Outcome[] = [];
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void finish(130));
 
-log("suite", `${selected.length} scenario(s)${quick ? ", quick" : ""}; settle period ${SETTLE_MS / 60_000} minutes after each scenario's last fault`);
+log(
+  "suite",
+  `${selected.length} scenario(s)${quick ? ", quick" : ""}; settle period ${SETTLE_MS / 60_000} minutes after each scenario's last fault`,
+);
 const queue = [...selected];
 const lanes = Math.min(quick ? SIDE_BY_SIDE.quick : SIDE_BY_SIDE.full, queue.length);
 await Promise.all(
@@ -75,7 +80,17 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
   say(scenario.summary);
   const receiver = await startCallbackReceiver();
   const front = await startReceiverFront(receiver);
-  const world = new World({ name: scenario.name, quick, stateDir: join(dir, "state"), env: scenario.env ?? {}, receiver, front, credentials, decisionSecret, log: say });
+  const world = new World({
+    name: scenario.name,
+    quick,
+    stateDir: join(dir, "state"),
+    env: scenario.env ?? {},
+    receiver,
+    front,
+    credentials,
+    decisionSecret,
+    log: say,
+  });
   running.add(world);
   const settled = { lost: 0, stuck: 0, distinctIdDuplicates: 0, sameIdRepeats: 0, failures: [] as string[], notes: [] as string[] };
   try {
@@ -103,10 +118,15 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
   };
   if (passed(outcome)) rmSync(dir, { recursive: true, force: true });
   else {
-    writeFileSync(join(dir, "stack-output.log"), world.outputs.map((lines, index) => [`== stack start ${index + 1}`, ...lines].join("\n")).join("\n\n"));
+    writeFileSync(
+      join(dir, "stack-output.log"),
+      world.outputs.map((lines, index) => [`== stack start ${index + 1}`, ...lines].join("\n")).join("\n\n"),
+    );
     outcome.notes.push(`its state and the stack's output are kept in ${dir}`);
   }
-  say(`${verdict(outcome)}: ${outcome.accepted} accepted, ${outcome.lost} lost, ${outcome.stuck} stuck, ${outcome.distinctIdDuplicates} duplicate ids, ${outcome.sameIdRepeats} repeats, ${outcome.serverErrors} 5xx, ${seconds(outcome.ms)}`);
+  say(
+    `${verdict(outcome)}: ${outcome.accepted} accepted, ${outcome.lost} lost, ${outcome.stuck} stuck, ${outcome.distinctIdDuplicates} duplicate ids, ${outcome.sameIdRepeats} repeats, ${outcome.serverErrors} 5xx, ${seconds(outcome.ms)}`,
+  );
   return outcome;
 }
 

@@ -38,7 +38,10 @@ export function installN8n(): string {
   // Builds run under whatever node is first on PATH: make it the Node running this script (24).
   const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
   run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], home, env);
-  run("npm", ["rebuild", "sqlite3", "--loglevel=error"], home, { ...env, npm_config_nodedir: join(home, "node_modules", NODE_HEADERS_PACKAGE) });
+  run("npm", ["rebuild", "sqlite3", "--loglevel=error"], home, {
+    ...env,
+    npm_config_nodedir: join(home, "node_modules", NODE_HEADERS_PACKAGE),
+  });
   writeFileSync(marker(), wanted);
   return n8nBin();
 }
@@ -60,9 +63,20 @@ export function installFlowCheckPackages(): string {
     const nodesBase = join(scratch, "n8n-nodes-base");
     mkdirSync(nodesBase);
     // npm pack checks the tarball against the registry's dist.integrity before writing it.
-    run("npm", ["pack", `n8n-nodes-base@${N8N_VERSION}`, "--pack-destination", scratch, "--loglevel=error"], scratch, process.env, "ignore");
+    run(
+      "npm",
+      ["pack", `n8n-nodes-base@${N8N_VERSION}`, "--pack-destination", scratch, "--loglevel=error"],
+      scratch,
+      process.env,
+      "ignore",
+    );
     const tarball = join(scratch, `n8n-nodes-base-${N8N_VERSION}.tgz`);
-    run("tar", ["-xzf", tarball, "-C", nodesBase, "--strip-components=1", "package/package.json", "package/dist/types/nodes.json"], scratch, process.env);
+    run(
+      "tar",
+      ["-xzf", tarball, "-C", nodesBase, "--strip-components=1", "package/package.json", "package/dist/types/nodes.json"],
+      scratch,
+      process.env,
+    );
     rmSync(tarball);
     const n8nWorkflow: string = JSON.parse(readFileSync(join(nodesBase, "package.json"), "utf8")).dependencies["n8n-workflow"];
     const checks = { name: "greenlight-n8n-flow-checks", private: true, dependencies: { "n8n-workflow": n8nWorkflow } };

@@ -46,14 +46,23 @@ const args = [
   WRANGLER_CLI,
   "dev",
   "--local",
-  "--ip", LOOPBACK,
-  "--port", String(port),
-  "--inspector-port", String(inspectorPort),
-  "--persist-to", stateDir,
+  "--ip",
+  LOOPBACK,
+  "--port",
+  String(port),
+  "--inspector-port",
+  String(inspectorPort),
+  "--persist-to",
+  stateDir,
   "--show-interactive-dev-session=false",
   // Wrangler reads .dev.vars by itself; without one, the committed dev-only defaults stand in.
   ...(ownDevVars ? [] : ["--env-file", resolve(ROOT, ".dev.vars.example")]),
-  ...["ALLOW_LOOPBACK_CALLBACKS:true", "TAGGER:embedded", `LOCAL_TAGGER_URL:${taggerUrl}`, ...overrides.map(([name, value]) => `${name}:${value}`)].flatMap((v) => ["--var", v]),
+  ...[
+    "ALLOW_LOOPBACK_CALLBACKS:true",
+    "TAGGER:embedded",
+    `LOCAL_TAGGER_URL:${taggerUrl}`,
+    ...overrides.map(([name, value]) => `${name}:${value}`),
+  ].flatMap((v) => ["--var", v]),
 ];
 
 // Each child's startup chatter is kept back (and shown only if starting fails); once ready, its output streams through.
@@ -157,7 +166,8 @@ async function health(output: string[]): Promise<true | undefined> {
   const text = await response.text();
   if (response.status === 200 && text.includes('"ok":true')) return true;
   // The contract's error envelope means our Worker itself answered: waiting longer will not help.
-  if (text.startsWith('{"error":')) throw new StopWaiting(`GET ${baseUrl}/healthz answered ${response.status}: ${text.slice(0, 300)}\n${tail(output)}`);
+  if (text.startsWith('{"error":'))
+    throw new StopWaiting(`GET ${baseUrl}/healthz answered ${response.status}: ${text.slice(0, 300)}\n${tail(output)}`);
   throw new Error(`${response.status}: ${text.slice(0, 200)}`);
 }
 

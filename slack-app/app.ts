@@ -31,7 +31,11 @@ const app = new App({
 const { logger } = app;
 app.error(async (error) => logger.error(`unhandled: ${error.message}`, error));
 
-const greenlight = createWorkerClient({ baseUrl: config.greenlightUrl, decisionSecret: config.decisionSecret, reviewerToken: config.reviewerToken });
+const greenlight = createWorkerClient({
+  baseUrl: config.greenlightUrl,
+  decisionSecret: config.decisionSecret,
+  reviewerToken: config.reviewerToken,
+});
 const posted = new PostedMessages();
 registerListeners(app, {
   greenlight,

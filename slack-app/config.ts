@@ -31,7 +31,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (appToken !== null && !appToken.startsWith("xapp-")) throw new ConfigError("SLACK_APP_TOKEN must be an app-level token (xapp-...)");
   const signingSecret = optional(env, "SLACK_SIGNING_SECRET");
   // Socket Mode needs no signing secret: Slack's requests come over the app's own authenticated WebSocket.
-  if (appToken === null && signingSecret === null) throw new ConfigError("SLACK_SIGNING_SECRET must be set (or SLACK_APP_TOKEN for Socket Mode)");
+  if (appToken === null && signingSecret === null)
+    throw new ConfigError("SLACK_SIGNING_SECRET must be set (or SLACK_APP_TOKEN for Socket Mode)");
   const decisionSecret = required(env, "DECISION_SIGNING_SECRET");
   if (new TextEncoder().encode(decisionSecret).byteLength < MIN_SECRET_BYTES) {
     throw new ConfigError(`DECISION_SIGNING_SECRET must be at least ${MIN_SECRET_BYTES} bytes`);
@@ -57,7 +58,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     slackApiUrl: url(env, "SLACK_API_URL", DEFAULT_SLACK_API_URL),
     greenlightUrl: url(env, "GREENLIGHT_URL"),
     decisionSecret,
-    approverIds: new Set((optional(env, "SLACK_APPROVER_IDS") ?? "").split(",").map((id) => id.trim()).filter(Boolean)),
+    approverIds: new Set(
+      (optional(env, "SLACK_APPROVER_IDS") ?? "")
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
     reviewerToken,
     port: number(env, "PORT", 3000, (value) => Number.isInteger(value) && value >= 0 && value <= 65535),
     host: optional(env, "HOST"),
@@ -86,7 +92,8 @@ function required(env: Record<string, string | undefined>, name: string): string
 function url(env: Record<string, string | undefined>, name: string, fallback?: string): string {
   const value = optional(env, name) ?? fallback;
   if (value === undefined) throw new ConfigError(`${name} must be set`);
-  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new ConfigError(`${name} must be an http(s) URL, not "${value}"`);
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
+    throw new ConfigError(`${name} must be an http(s) URL, not "${value}"`);
   return value;
 }
 

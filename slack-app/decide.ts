@@ -46,23 +46,39 @@ export async function decideFromSlack(deps: DecisionDeps, client: webApi.WebClie
       case "decided":
         return await show(deps, client, logger, request, { kind: "decided", decision: reply.result.decision });
       case "already_decided":
-        return await show(deps, client, logger, request, { kind: "conflict", winner: reply.decision, attempted: { decision: request.decision, reviewer: request.reviewer } });
+        return await show(deps, client, logger, request, {
+          kind: "conflict",
+          winner: reply.decision,
+          attempted: { decision: request.decision, reviewer: request.reviewer },
+        });
       case "expired":
         return await show(deps, client, logger, request, { kind: "expired", deadline: posted?.item.reviewDeadline ?? null });
       case "withdrawn":
         return await show(deps, client, logger, request, { kind: "withdrawn" });
       case "not_found":
-        return await tell(client, logger, request, `Greenlight (${deps.greenlightUrl}) has no task \`${taskId}\`, so nothing was recorded. Was this message posted by another Greenlight?`);
+        return await tell(
+          client,
+          logger,
+          request,
+          `Greenlight (${deps.greenlightUrl}) has no task \`${taskId}\`, so nothing was recorded. Was this message posted by another Greenlight?`,
+        );
       case "refused":
         return await tell(
           client,
           logger,
           request,
           `Greenlight refused this decision (${reply.status} ${escapeText(reply.code)}: ${escapeText(reply.message)}), so nothing was recorded and the buttons stay.` +
-            (reply.status === 401 ? " The Slack app's DECISION_SIGNING_SECRET probably differs from Greenlight's; tell whoever runs it." : ""),
+            (reply.status === 401
+              ? " The Slack app's DECISION_SIGNING_SECRET probably differs from Greenlight's; tell whoever runs it."
+              : ""),
         );
       case "unanswered":
-        return await tell(client, logger, request, `Greenlight did not take this decision (${escapeText(reply.reason)}), so nothing was recorded and the buttons stay. Try again in a moment.`);
+        return await tell(
+          client,
+          logger,
+          request,
+          `Greenlight did not take this decision (${escapeText(reply.reason)}), so nothing was recorded and the buttons stay. Try again in a moment.`,
+        );
     }
   } finally {
     if (posted) posted.deciding = false;
@@ -80,7 +96,9 @@ async function show(deps: DecisionDeps, client: webApi.WebClient, logger: Logger
   const clickedOwn = own !== undefined && own.channel === message.channel && own.ts === message.ts;
   const update = buildOutcomeMessage({ taskId, body: clickedOwn ? buildReviewBody(own.item) : message.blocks, outcome });
   try {
-    await sendWithImageFallback(update.blocks, (blocks) => client.chat.update({ channel: message.channel, ts: message.ts, text: update.text, blocks }));
+    await sendWithImageFallback(update.blocks, (blocks) =>
+      client.chat.update({ channel: message.channel, ts: message.ts, text: update.text, blocks }),
+    );
   } catch (error) {
     logger.warn(`chat.update for ${taskId} failed: ${describe(error)}`);
     await tell(client, logger, request, `${update.text}. (This message could not be updated: ${escapeText(describe(error))})`);
@@ -89,9 +107,9 @@ async function show(deps: DecisionDeps, client: webApi.WebClient, logger: Logger
     // The app's own message shows the result; who clicked too late elsewhere is no news there.
     const settled: Outcome = outcome.kind === "conflict" ? { kind: "decided", decision: outcome.winner } : outcome;
     const closing = buildOutcomeMessage({ taskId, body: buildReviewBody(own.item), outcome: settled });
-    await sendWithImageFallback(closing.blocks, (blocks) => client.chat.update({ channel: own.channel, ts: own.ts, text: closing.text, blocks })).catch((error) =>
-      logger.warn(`chat.update of the app's own message for ${taskId} failed: ${describe(error)}`),
-    );
+    await sendWithImageFallback(closing.blocks, (blocks) =>
+      client.chat.update({ channel: own.channel, ts: own.ts, text: closing.text, blocks }),
+    ).catch((error) => logger.warn(`chat.update of the app's own message for ${taskId} failed: ${describe(error)}`));
   }
 }
 
@@ -99,7 +117,12 @@ const tell = (client: webApi.WebClient, logger: Logger, request: SlackDecision, 
   tellUser(client, logger, { channel: request.message.channel, user: request.reviewer.id }, text);
 
 /** An ephemeral message: only this user sees it, in the channel where they clicked. Its `text` is mrkdwn: escape what goes in. */
-export async function tellUser(client: webApi.WebClient, logger: Logger, where: { channel: string; user: string }, text: string): Promise<void> {
+export async function tellUser(
+  client: webApi.WebClient,
+  logger: Logger,
+  where: { channel: string; user: string },
+  text: string,
+): Promise<void> {
   try {
     await client.chat.postEphemeral({ channel: where.channel, user: where.user, text });
   } catch (error) {

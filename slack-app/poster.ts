@@ -50,7 +50,10 @@ export async function runPosterOnce(deps: PosterDeps): Promise<void> {
     const known = deps.posted.get(item.taskId);
     // Claimed again because an announcement was lost: confirm it, never post a second message.
     if (known) await announce(deps, known);
-    else await post(deps, item).catch((error) => deps.logger.error(`poster: posting ${item.taskId} failed, it will be claimed again after the lease: ${describe(error)}`));
+    else
+      await post(deps, item).catch((error) =>
+        deps.logger.error(`poster: posting ${item.taskId} failed, it will be claimed again after the lease: ${describe(error)}`),
+      );
   }
   await sweep(deps);
 }
@@ -131,7 +134,9 @@ const isOpen = (deps: PosterDeps, entry: PostedMessage) => !entry.deciding && de
 async function close(deps: PosterDeps, entry: PostedMessage, outcome: Outcome): Promise<void> {
   const message = buildOutcomeMessage({ taskId: entry.item.taskId, body: buildReviewBody(entry.item), outcome });
   try {
-    await sendWithImageFallback(message.blocks, (blocks) => deps.client.chat.update({ channel: entry.channel, ts: entry.ts, text: message.text, blocks }));
+    await sendWithImageFallback(message.blocks, (blocks) =>
+      deps.client.chat.update({ channel: entry.channel, ts: entry.ts, text: message.text, blocks }),
+    );
     deps.posted.forget(entry.item.taskId);
     deps.logger.info(`poster: ${entry.item.taskId} closed as ${outcome.kind}`);
   } catch (error) {

@@ -28,7 +28,13 @@ export class SlackHttpReceiver implements Receiver {
       logger: app.logger,
       // Acknowledge as soon as a listener calls ack(); the work after it (Greenlight, chat.update) runs on.
       processBeforeResponse: false,
-      customRoutes: [{ path: "/healthz", method: ["GET"], handler: (_request, response) => void response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}') }],
+      customRoutes: [
+        {
+          path: "/healthz",
+          method: ["GET"],
+          handler: (_request, response) => void response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}'),
+        },
+      ],
     });
     this.#inner.init(app);
   }

@@ -79,7 +79,11 @@ export function createWorkerClient(options: { baseUrl: string; decisionSecret: s
       const items: ReviewItem[] = [];
       let cursor: string | undefined;
       for (let pages = 0; pages < maxPages; pages++) {
-        const page = checked("GET /v1/reviews", await api.GET("/v1/reviews", { params: { query: { limit: LIST_PAGE, cursor } } }), ReviewPageSchema);
+        const page = checked(
+          "GET /v1/reviews",
+          await api.GET("/v1/reviews", { params: { query: { limit: LIST_PAGE, cursor } } }),
+          ReviewPageSchema,
+        );
         items.push(...page.items);
         if (page.nextCursor === null) return { items, complete: true };
         cursor = page.nextCursor;
@@ -101,7 +105,8 @@ export function createWorkerClient(options: { baseUrl: string; decisionSecret: s
     async announce(taskId: string, announcement: { channel: string; messageTs: string }): Promise<void> {
       asReviewer();
       const answer = await api.POST("/v1/reviews/{id}/announcement", { params: { path: { id: taskId } }, body: announcement });
-      if (answer.response.status !== 204) throw new GreenlightError(`POST /v1/reviews/${taskId}/announcement`, answer.response, answer.error);
+      if (answer.response.status !== 204)
+        throw new GreenlightError(`POST /v1/reviews/${taskId}/announcement`, answer.response, answer.error);
     },
   };
 }
@@ -121,7 +126,9 @@ function readDecisionAnswer({ data, error, response }: Answer): DecisionReply {
   const { status } = response;
   if (status === 200) {
     const result = DecisionResultSchema.safeParse(data);
-    return result.success ? { outcome: "decided", result: result.data } : { outcome: "unanswered", reason: "Greenlight's 200 answer is not a decision result" };
+    return result.success
+      ? { outcome: "decided", result: result.data }
+      : { outcome: "unanswered", reason: "Greenlight's 200 answer is not a decision result" };
   }
   const envelope = ErrorBodySchema.safeParse(error);
   if (!envelope.success) return { outcome: "unanswered", reason: `Greenlight answered ${status} without an error body` };
@@ -129,7 +136,9 @@ function readDecisionAnswer({ data, error, response }: Answer): DecisionReply {
   switch (`${status} ${code}`) {
     case "409 already_decided": {
       const decision = DecisionSchema.safeParse(details?.decision);
-      return decision.success ? { outcome: "already_decided", decision: decision.data } : { outcome: "unanswered", reason: "409 already_decided without the winning decision" };
+      return decision.success
+        ? { outcome: "already_decided", decision: decision.data }
+        : { outcome: "unanswered", reason: "409 already_decided without the winning decision" };
     }
     case "409 review_expired":
       return { outcome: "expired" };
@@ -148,6 +157,8 @@ async function send(request: Request): Promise<Response> {
     return await fetch(request, { redirect: "error", signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`no answer from Greenlight at ${new URL(request.url).origin} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+    throw new Error(
+      `no answer from Greenlight at ${new URL(request.url).origin} (${cause?.code ?? cause?.message ?? (error as Error).message})`,
+    );
   }
 }

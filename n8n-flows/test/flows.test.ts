@@ -6,7 +6,9 @@ import { FLOW_CREDENTIALS } from "./credentials.ts";
 import { type Flow, type FlowNode, n8nWorkflow, nodeDefinition, nodesBaseVersion, nodeTypes, Tournament } from "./n8n-packages.ts";
 
 const FOLDER = join(import.meta.dirname, "..");
-const FLOW_FILES = readdirSync(FOLDER).filter((file) => file.endsWith(".workflow.json")).sort();
+const FLOW_FILES = readdirSync(FOLDER)
+  .filter((file) => file.endsWith(".workflow.json"))
+  .sort();
 const read = (file: string) => readFileSync(join(FOLDER, file), "utf8");
 const load = (file: string): Flow => JSON.parse(read(file));
 const byName = (flow: Flow, name: string): FlowNode => {
@@ -29,7 +31,8 @@ const TRIGGER_TYPES = new Set(["n8n-nodes-base.scheduleTrigger", "n8n-nodes-base
 function* strings(value: unknown, path = ""): Generator<[string, string]> {
   if (typeof value === "string") yield [path, value];
   else if (Array.isArray(value)) for (const [index, entry] of value.entries()) yield* strings(entry, `${path}[${index}]`);
-  else if (value && typeof value === "object") for (const [key, entry] of Object.entries(value)) yield* strings(entry, path ? `${path}.${key}` : key);
+  else if (value && typeof value === "object")
+    for (const [key, entry] of Object.entries(value)) yield* strings(entry, path ? `${path}.${key}` : key);
 }
 
 /** Paths present in `given` but missing from what n8n resolves for the node: misspelled or not displayed parameters. */
@@ -47,7 +50,9 @@ function droppedParameters(given: Record<string, unknown>, resolved: Record<stri
 function evaluate(flow: Flow, nodeName: string, parameter: unknown, item: Record<string, unknown>, config: Record<string, unknown>) {
   const workflow = new n8nWorkflow.Workflow({ nodes: flow.nodes, connections: flow.connections, active: false, nodeTypes });
   const run = n8nWorkflow.createRunExecutionData({
-    resultData: { runData: { Config: [{ startTime: 0, executionTime: 0, executionIndex: 0, source: [], data: { main: [[{ json: config }]] } }] } },
+    resultData: {
+      runData: { Config: [{ startTime: 0, executionTime: 0, executionIndex: 0, source: [], data: { main: [[{ json: config }]] } }] },
+    },
   });
   return workflow.expression.getParameterValue(parameter, run, 0, 0, nodeName, [{ json: item }], "manual", {});
 }
@@ -56,10 +61,17 @@ function evaluate(flow: Flow, nodeName: string, parameter: unknown, item: Record
  * Evaluates one node's parameter for an item that reached it along `path` (the nodes before it, oldest first, each with
  * the item it passed on and through which output), so `$('<node>').item` resolves as in a real execution.
  */
-function evaluateAfter(flow: Flow, nodeName: string, parameter: unknown, item: Record<string, unknown>, path: { node: string; json?: Record<string, unknown>; output?: number }[]) {
+function evaluateAfter(
+  flow: Flow,
+  nodeName: string,
+  parameter: unknown,
+  item: Record<string, unknown>,
+  path: { node: string; json?: Record<string, unknown>; output?: number }[],
+) {
   const workflow = new n8nWorkflow.Workflow({ nodes: flow.nodes, connections: flow.connections, active: false, nodeTypes });
   const paired = (json: Record<string, unknown>) => ({ json, pairedItem: { item: 0 } });
-  const source = (index: number) => (index === 0 ? [] : [{ previousNode: path[index - 1]!.node, previousNodeOutput: path[index - 1]!.output ?? 0, previousNodeRun: 0 }]);
+  const source = (index: number) =>
+    index === 0 ? [] : [{ previousNode: path[index - 1]!.node, previousNodeOutput: path[index - 1]!.output ?? 0, previousNodeRun: 0 }];
   const runData = Object.fromEntries(
     path.map((step, index) => {
       const main = Array.from({ length: (step.output ?? 0) + 1 }, () => [paired(step.json ?? {})]);
@@ -73,7 +85,9 @@ function evaluateAfter(flow: Flow, nodeName: string, parameter: unknown, item: R
 
 const assignmentsOf = (flow: Flow, nodeName: string, item: Record<string, unknown>, config: Record<string, unknown> = {}) => {
   const node = byName(flow, nodeName);
-  const { assignments } = evaluate(flow, nodeName, node.parameters.assignments, item, config) as { assignments: { name: string; value: unknown }[] };
+  const { assignments } = evaluate(flow, nodeName, node.parameters.assignments, item, config) as {
+    assignments: { name: string; value: unknown }[];
+  };
   return Object.fromEntries(assignments.map(({ name, value }) => [name, value]));
 };
 
@@ -94,7 +108,13 @@ describe.each(FLOW_FILES)("%s", (file) => {
     expect(flow.active).toBe(false);
     expect(flow.settings).toEqual({ executionOrder: "v1" });
     for (const node of flow.nodes) {
-      expect(Object.keys(node).filter((key) => !["id", "name", "type", "typeVersion", "position", "parameters", "credentials", "notes", "onError", "webhookId"].includes(key)), node.name).toEqual([]);
+      expect(
+        Object.keys(node).filter(
+          (key) =>
+            !["id", "name", "type", "typeVersion", "position", "parameters", "credentials", "notes", "onError", "webhookId"].includes(key),
+        ),
+        node.name,
+      ).toEqual([]);
     }
   });
 
@@ -118,12 +138,17 @@ describe.each(FLOW_FILES)("%s", (file) => {
 
   it("writes only expressions that n8n's expression parser accepts", () => {
     const expressions = flow.nodes.flatMap((node) =>
-      [...strings(node.parameters)].filter(([, value]) => value.startsWith("=") && value.includes("{{")).map(([path, value]) => ({ where: `${node.name}: ${path}`, value })),
+      [...strings(node.parameters)]
+        .filter(([, value]) => value.startsWith("=") && value.includes("{{"))
+        .map(([path, value]) => ({ where: `${node.name}: ${path}`, value })),
     );
     expect(expressions.length).toBeGreaterThan(0);
     for (const { where, value } of expressions) {
       const chunks = n8nWorkflow.ExpressionParser.splitExpression(value.slice(1)) as { type: string; hasClosingBrackets?: boolean }[];
-      expect(chunks.filter((chunk) => chunk.type === "code" && !chunk.hasClosingBrackets), `${where}: unclosed {{`).toEqual([]);
+      expect(
+        chunks.filter((chunk) => chunk.type === "code" && !chunk.hasClosingBrackets),
+        `${where}: unclosed {{`,
+      ).toEqual([]);
       expect(() => new Tournament(() => {}).getExpressionCode(value.slice(1)), where).not.toThrow();
     }
   });
@@ -171,7 +196,14 @@ describe.each(FLOW_FILES)("%s", (file) => {
   });
 
   it("holds no secrets: no tokens, keys, long hex or base64 strings, or literal Authorization values", () => {
-    for (const pattern of [/xox[abpr]-/i, /whsec_/, /dev-(decision|reviewer|client)-/, /-----BEGIN/, /\b[0-9a-f]{32,}\b/i, /[A-Za-z0-9+/]{40,}={0,2}/]) {
+    for (const pattern of [
+      /xox[abpr]-/i,
+      /whsec_/,
+      /dev-(decision|reviewer|client)-/,
+      /-----BEGIN/,
+      /\b[0-9a-f]{32,}\b/i,
+      /[A-Za-z0-9+/]{40,}={0,2}/,
+    ]) {
       expect(text, String(pattern)).not.toMatch(pattern);
     }
     for (const [path, value] of strings(flow.nodes)) {
@@ -182,14 +214,25 @@ describe.each(FLOW_FILES)("%s", (file) => {
 
 describe("the review poller", () => {
   const flow = load(POLLER);
-  const config = { greenlightUrl: "http://127.0.0.1:8787", slackApiUrl: "https://slack.com/api/", slackChannel: "#greenlight-reviews", claimLimit: 10 };
+  const config = {
+    greenlightUrl: "http://127.0.0.1:8787",
+    slackApiUrl: "https://slack.com/api/",
+    slackChannel: "#greenlight-reviews",
+    claimLimit: 10,
+  };
   const reviewItem = (overrides: Record<string, unknown> = {}) => ({
     taskId: `tsk_${"a".repeat(32)}`,
     createdAt: "2026-11-22T03:00:00.000Z",
     reviewDeadline: "2026-11-23T03:00:00.000Z",
     client: "demo",
     metadata: { order: 42 },
-    image: { contentType: "image/png", bytes: 1234, width: 48, height: 32, previewUrl: "https://greenlight.example/v1/images/tsk_x?expires=1&sig=abc" },
+    image: {
+      contentType: "image/png",
+      bytes: 1234,
+      width: 48,
+      height: 32,
+      previewUrl: "https://greenlight.example/v1/images/tsk_x?expires=1&sig=abc",
+    },
     prescreen: {
       facts: [
         { label: "png", score: 1, source: "format" },
@@ -201,7 +244,12 @@ describe("the review poller", () => {
     },
     ...overrides,
   });
-  const built = (item: Record<string, unknown>) => assignmentsOf(flow, "Build Slack message", item) as { taskId: string; reviewDeadline: string; message: { text: string; blocks: Record<string, any>[] } };
+  const built = (item: Record<string, unknown>) =>
+    assignmentsOf(flow, "Build Slack message", item) as {
+      taskId: string;
+      reviewDeadline: string;
+      message: { text: string; blocks: Record<string, any>[] };
+    };
   const message = (item: Record<string, unknown>) => {
     const { taskId, message } = built(item);
     return { taskId, ...message };
@@ -213,11 +261,16 @@ describe("the review poller", () => {
     if (Array.isArray(value)) return value.flatMap(mrkdwnTexts);
     if (!value || typeof value !== "object") return [];
     const object = value as Record<string, unknown>;
-    return [...(object.type === "mrkdwn" && typeof object.text === "string" ? [object.text] : []), ...Object.values(object).flatMap(mrkdwnTexts)];
+    return [
+      ...(object.type === "mrkdwn" && typeof object.text === "string" ? [object.text] : []),
+      ...Object.values(object).flatMap(mrkdwnTexts),
+    ];
   };
 
   it("keeps the editable settings in Config, with their defaults", () => {
-    const { assignments } = byName(flow, "Config").parameters.assignments as { assignments: { name: string; type: string; value: unknown }[] };
+    const { assignments } = byName(flow, "Config").parameters.assignments as {
+      assignments: { name: string; type: string; value: unknown }[];
+    };
     expect(assignments.map(({ name, type, value }) => ({ name, type, value }))).toEqual([
       { name: "greenlightUrl", type: "string", value: "http://127.0.0.1:8787" },
       { name: "slackApiUrl", type: "string", value: "https://slack.com/api/" },
@@ -240,9 +293,20 @@ describe("the review poller", () => {
     const { taskId, text, blocks } = message(reviewItem());
     expect(taskId).toBe(`tsk_${"a".repeat(32)}`);
     expect(text).toContain(taskId);
-    expect(blocks.find((block) => block.type === "image")).toMatchObject({ image_url: "https://greenlight.example/v1/images/tsk_x?expires=1&sig=abc" });
+    expect(blocks.find((block) => block.type === "image")).toMatchObject({
+      image_url: "https://greenlight.example/v1/images/tsk_x?expires=1&sig=abc",
+    });
     const all = JSON.stringify(blocks);
-    for (const fact of ["demo", taskId, "1234 bytes", "48 × 32", '{\\"order\\":42}', "2026-11-23T03:00:00.000Z", "png, blue", `tsk_${"b".repeat(32)}\` (distance 2)`]) {
+    for (const fact of [
+      "demo",
+      taskId,
+      "1234 bytes",
+      "48 × 32",
+      '{\\"order\\":42}',
+      "2026-11-23T03:00:00.000Z",
+      "png, blue",
+      `tsk_${"b".repeat(32)}\` (distance 2)`,
+    ]) {
       expect(all).toContain(fact);
     }
     expect(all).not.toContain("Unreadable");
@@ -256,7 +320,12 @@ describe("the review poller", () => {
           action_id: "greenlight_reject",
           style: "danger",
           value: taskId,
-          confirm: expect.objectContaining({ title: expect.any(Object), text: expect.any(Object), confirm: expect.any(Object), deny: expect.any(Object) }),
+          confirm: expect.objectContaining({
+            title: expect.any(Object),
+            text: expect.any(Object),
+            confirm: expect.any(Object),
+            deny: expect.any(Object),
+          }),
         }),
       ],
     });
@@ -264,13 +333,23 @@ describe("the review poller", () => {
 
   it("says so when the pre-screen is missing or could not read the pixels", () => {
     expect(JSON.stringify(message(reviewItem({ prescreen: null })).blocks)).toContain("*Pre-screen facts:* not available");
-    const unreadable = message(reviewItem({ prescreen: { facts: [], perceptualHash: null, nearDuplicates: [], unreadable: "too large to decode" } }));
+    const unreadable = message(
+      reviewItem({ prescreen: { facts: [], perceptualHash: null, nearDuplicates: [], unreadable: "too large to decode" } }),
+    );
     const all = JSON.stringify(unreadable.blocks);
     expect(all).toContain("*Pre-screen facts:* none");
     expect(unreadable.blocks.find((block) => block.block_id === "greenlight_prescreen_unreadable")).toEqual({
       type: "rich_text",
       block_id: "greenlight_prescreen_unreadable",
-      elements: [{ type: "rich_text_section", elements: [{ type: "text", text: "Unreadable: ", style: { bold: true } }, { type: "text", text: "too large to decode" }] }],
+      elements: [
+        {
+          type: "rich_text_section",
+          elements: [
+            { type: "text", text: "Unreadable: ", style: { bold: true } },
+            { type: "text", text: "too large to decode" },
+          ],
+        },
+      ],
     });
     expect(all).not.toContain("Near-duplicates");
   });
@@ -285,21 +364,37 @@ describe("the review poller", () => {
         { type: "rich_text_section", elements: [{ type: "text", text: "Metadata:", style: { bold: true } }] },
         {
           type: "rich_text_preformatted",
-          elements: [{ type: "text", text: '{"note":"``` <!channel> <https://evil.example|click> *bold* @here & more","<@U0BOSS>":"_x_ ~y~ `z`"}' }],
+          elements: [
+            { type: "text", text: '{"note":"``` <!channel> <https://evil.example|click> *bold* @here & more","<@U0BOSS>":"_x_ ~y~ `z`"}' },
+          ],
         },
       ],
     });
     const mrkdwn = mrkdwnTexts(blocks).join("\n");
-    for (const fragment of ["```", "<!channel>", "<https://evil.example|click>", "*bold*", "@here", "<@U0BOSS>", "_x_"]) expect(mrkdwn).not.toContain(fragment);
+    for (const fragment of ["```", "<!channel>", "<https://evil.example|click>", "*bold*", "@here", "<@U0BOSS>", "_x_"])
+      expect(mrkdwn).not.toContain(fragment);
   });
 
   it("shows a hostile reason for unreadable pixels literally, and escapes a client id in the notification text", () => {
-    const { text, blocks } = message(reviewItem({ client: "<!channel>", prescreen: { facts: [], perceptualHash: null, nearDuplicates: [], unreadable: `Length mismatch while decoding chunk ${HOSTILE}` } }));
+    const { text, blocks } = message(
+      reviewItem({
+        client: "<!channel>",
+        prescreen: { facts: [], perceptualHash: null, nearDuplicates: [], unreadable: `Length mismatch while decoding chunk ${HOSTILE}` },
+      }),
+    );
     expect(text).toBe(`Review requested: image tsk_${"a".repeat(32)} from &lt;!channel&gt;`);
     expect(blocks.find((block) => block.block_id === "greenlight_prescreen_unreadable")).toEqual({
       type: "rich_text",
       block_id: "greenlight_prescreen_unreadable",
-      elements: [{ type: "rich_text_section", elements: [{ type: "text", text: "Unreadable: ", style: { bold: true } }, { type: "text", text: `Length mismatch while decoding chunk ${HOSTILE}` }] }],
+      elements: [
+        {
+          type: "rich_text_section",
+          elements: [
+            { type: "text", text: "Unreadable: ", style: { bold: true } },
+            { type: "text", text: `Length mismatch while decoding chunk ${HOSTILE}` },
+          ],
+        },
+      ],
     });
     const mrkdwn = mrkdwnTexts(blocks).join("\n");
     for (const fragment of ["```", "<!channel>", "<https://evil.example|click>", "*bold*", "@here"]) expect(mrkdwn).not.toContain(fragment);
@@ -317,8 +412,14 @@ describe("the review poller", () => {
     expect(flow.connections["Post to Slack"]?.main).toEqual([[{ node: "Slack accepted?", type: "main", index: 0 }]]);
     expect(flow.connections["Slack accepted?"]?.main[0]).toEqual([{ node: "Confirm announcement", type: "main", index: 0 }]);
     const confirm = byName(flow, "Confirm announcement");
-    expect(confirm.parameters.url).toBe("={{ $('Config').first().json.greenlightUrl }}/v1/reviews/{{ $('Build Slack message').item.json.taskId }}/announcement");
-    expect(JSON.parse(evaluate(flow, confirm.name, confirm.parameters.jsonBody, { ok: true, channel: "C0123", ts: "1700000000.000100" }, config))).toEqual({
+    expect(confirm.parameters.url).toBe(
+      "={{ $('Config').first().json.greenlightUrl }}/v1/reviews/{{ $('Build Slack message').item.json.taskId }}/announcement",
+    );
+    expect(
+      JSON.parse(
+        evaluate(flow, confirm.name, confirm.parameters.jsonBody, { ok: true, channel: "C0123", ts: "1700000000.000100" }, config),
+      ),
+    ).toEqual({
       channel: "C0123",
       messageTs: "1700000000.000100",
     });
@@ -337,7 +438,16 @@ describe("the Slack decision flow", () => {
       ts: "1700000000.000100",
       blocks: [
         { type: "section", block_id: "a", text: { type: "mrkdwn", text: "*Task:* x" } },
-        { type: "image", block_id: "b", image_url: "https://greenlight.example/i", alt_text: "img", image_width: 48, image_height: 32, image_bytes: 1234, fallback: "48x32px image" },
+        {
+          type: "image",
+          block_id: "b",
+          image_url: "https://greenlight.example/i",
+          alt_text: "img",
+          image_width: 48,
+          image_height: 32,
+          image_bytes: 1234,
+          fallback: "48x32px image",
+        },
         { type: "actions", block_id: "greenlight_decision", elements: [] },
       ],
     },
@@ -348,7 +458,12 @@ describe("the Slack decision flow", () => {
 
   it("listens for Slack's POSTs at webhook/greenlight/slack-actions, with the raw body, answering from Respond to Webhook nodes", () => {
     const webhook = byName(flow, "Slack interactivity");
-    expect(webhook.parameters).toEqual({ httpMethod: "POST", path: "greenlight/slack-actions", responseMode: "responseNode", options: { rawBody: true } });
+    expect(webhook.parameters).toEqual({
+      httpMethod: "POST",
+      path: "greenlight/slack-actions",
+      responseMode: "responseNode",
+      options: { rawBody: true },
+    });
     // Without a webhookId, n8n would serve it at <workflow id>/<node name>/<path> instead (as a CLI import leaves it).
     expect(webhook.webhookId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(n8nWorkflow.NodeHelpers.getNodeWebhookPath(flow.id, webhook, webhook.parameters.path, true)).toBe("greenlight/slack-actions");
@@ -357,7 +472,9 @@ describe("the Slack decision flow", () => {
   });
 
   it("keeps the editable settings in Config, with their defaults", () => {
-    const { assignments } = byName(flow, "Config").parameters.assignments as { assignments: { name: string; type: string; value: unknown }[] };
+    const { assignments } = byName(flow, "Config").parameters.assignments as {
+      assignments: { name: string; type: string; value: unknown }[];
+    };
     expect(assignments.map(({ name, type, value }) => ({ name, type, value }))).toEqual([
       { name: "greenlightUrl", type: "string", value: "http://127.0.0.1:8787" },
       { name: "slackApiUrl", type: "string", value: "https://slack.com/api/" },
@@ -377,7 +494,10 @@ describe("the Slack decision flow", () => {
     for (const name of ["Slack signature", "Blind expected signature", "Blind received signature"]) {
       expect(byName(flow, name).credentials).toEqual({ crypto: { id: "slack-signing-secret", name: "Slack signing secret" } });
     }
-    const gate = byName(flow, "Signed by Slack, within 5 minutes?").parameters.conditions as { combinator: string; conditions: { leftValue: string }[] };
+    const gate = byName(flow, "Signed by Slack, within 5 minutes?").parameters.conditions as {
+      combinator: string;
+      conditions: { leftValue: string }[];
+    };
     expect(gate.combinator).toBe("and");
     expect(gate.conditions.map((condition) => condition.leftValue)).toEqual([
       "={{ $json.expectedMac === $json.receivedMac }}",
@@ -414,7 +534,9 @@ describe("the Slack decision flow", () => {
       { type: "section", block_id: "a", text: { type: "mrkdwn", text: "*Task:* x" } },
       { type: "image", image_url: "https://greenlight.example/i", alt_text: "img" },
     ]);
-    expect(readClick(payload({ actions: [{ action_id: "greenlight_approve", value: taskId, action_ts: "1.2" }], message: { ts: "1.1" } }))).toMatchObject({
+    expect(
+      readClick(payload({ actions: [{ action_id: "greenlight_approve", value: taskId, action_ts: "1.2" }], message: { ts: "1.1" } })),
+    ).toMatchObject({
       decision: "approve",
       keptBlocks: [],
     });
@@ -448,7 +570,7 @@ describe("the Slack decision flow", () => {
       headerParameters: { parameters: [{ name: "Authorization", value: "=Bearer {{ $json.token }}" }] },
       options: { response: { response: { fullResponse: true, neverError: true } } },
     });
-    expect(flow.connections["Outcome"]?.main).toEqual([
+    expect(flow.connections.Outcome?.main).toEqual([
       [{ node: "Describe decision", type: "main", index: 0 }],
       [{ node: "Describe earlier decision", type: "main", index: 0 }],
       [{ node: "Describe expiry", type: "main", index: 0 }],
@@ -465,7 +587,13 @@ describe("the Slack decision flow", () => {
     const ESCAPED = "``` &lt;!channel&gt; &lt;https://evil.example|click&gt; *bold* @here";
     const decidedAt = "2026-11-22T03:00:00.000Z";
     const date = { type: "date", timestamp: 1795316400, format: "{date_short_pretty} at {time}", fallback: decidedAt };
-    const decision = (name: string) => ({ decision: "approve", reviewer: { id: "console-mallory", name }, reason: null, decidedAt, via: "console" });
+    const decision = (name: string) => ({
+      decision: "approve",
+      reviewer: { id: "console-mallory", name },
+      reason: null,
+      decidedAt,
+      via: "console",
+    });
     const outputOf: Record<string, number> = { "Describe decision": 0, "Describe earlier decision": 1, "Describe expiry": 2 };
     const clickPath = (describer: string) => [
       { node: "Read click", json: readClick(payload()) },
@@ -477,10 +605,18 @@ describe("the Slack decision flow", () => {
     ];
     /** The chat.update body the flow sends after `describer` handled Greenlight's `answer`. */
     const updateAfter = (describer: string, answer: Record<string, unknown>) => {
-      const { assignments } = evaluateAfter(flow, describer, byName(flow, describer).parameters.assignments, answer, clickPath(describer)) as { assignments: { name: string; value: unknown }[] };
+      const { assignments } = evaluateAfter(
+        flow,
+        describer,
+        byName(flow, describer).parameters.assignments,
+        answer,
+        clickPath(describer),
+      ) as { assignments: { name: string; value: unknown }[] };
       const described = Object.fromEntries(assignments.map(({ name, value }) => [name, value]));
       const update = byName(flow, "Update Slack message");
-      return JSON.parse(evaluateAfter(flow, update.name, update.parameters.jsonBody, described, [...clickPath(describer), { node: describer }]));
+      return JSON.parse(
+        evaluateAfter(flow, update.name, update.parameters.jsonBody, described, [...clickPath(describer), { node: describer }]),
+      );
     };
     const kept = [
       { type: "section", block_id: "a", text: { type: "mrkdwn", text: "*Task:* x" } },
@@ -518,7 +654,10 @@ describe("the Slack decision flow", () => {
     });
 
     it("names the earlier winner literally in rich text, and escaped in the notification text", () => {
-      const answer = { statusCode: 409, body: { error: { code: "already_decided", message: "Already decided.", details: { decision: decision(HOSTILE) } } } };
+      const answer = {
+        statusCode: 409,
+        body: { error: { code: "already_decided", message: "Already decided.", details: { decision: decision(HOSTILE) } } },
+      };
       const body = updateAfter("Describe earlier decision", answer);
       expect(body.text).toBe(`Already decided: approved by ${ESCAPED}`);
       expect(body.blocks.at(-1)).toEqual({
@@ -577,8 +716,12 @@ describe("the Slack decision flow", () => {
     expect(decide("U0ADA,U0BOB", "U0MALLORY")).toBe(false);
     expect(flow.connections["Allowed to decide?"]?.main[1]).toEqual([{ node: "Tell not allowed", type: "main", index: 0 }]);
     const tell = byName(flow, "Tell not allowed");
-    expect(evaluate(flow, tell.name, tell.parameters.url, {}, { slackApiUrl: "https://slack.com/api/" })).toBe("https://slack.com/api/chat.postEphemeral");
-    expect(JSON.parse(evaluate(flow, tell.name, tell.parameters.jsonBody, { channel: "C0REVIEWS", userId: "U0MALLORY" }, {}))).toMatchObject({
+    expect(evaluate(flow, tell.name, tell.parameters.url, {}, { slackApiUrl: "https://slack.com/api/" })).toBe(
+      "https://slack.com/api/chat.postEphemeral",
+    );
+    expect(
+      JSON.parse(evaluate(flow, tell.name, tell.parameters.jsonBody, { channel: "C0REVIEWS", userId: "U0MALLORY" }, {})),
+    ).toMatchObject({
       channel: "C0REVIEWS",
       user: "U0MALLORY",
     });
@@ -586,7 +729,12 @@ describe("the Slack decision flow", () => {
 
   it("ignores interactions that are not a Greenlight button on a message", () => {
     const gate = byName(flow, "Greenlight button?").parameters.conditions as { conditions: { rightValue: string }[] };
-    expect(gate.conditions.map((condition) => condition.rightValue)).toEqual(["block_actions", "^greenlight_(approve|reject)$", "^tsk_[0-9a-f]{32}$", ""]);
+    expect(gate.conditions.map((condition) => condition.rightValue)).toEqual([
+      "block_actions",
+      "^greenlight_(approve|reject)$",
+      "^tsk_[0-9a-f]{32}$",
+      "",
+    ]);
     expect(flow.connections["Greenlight button?"]?.main[1]).toEqual([{ node: "Not a Greenlight click", type: "main", index: 0 }]);
   });
 });
@@ -599,17 +747,27 @@ describe("the expired-messages flow", () => {
     ts: "1700000000.000100",
     metadata: { event_type: "greenlight_review", event_payload: { task_id: `tsk_${"d".repeat(32)}`, review_deadline: deadline } },
     blocks: [
-      { type: "image", block_id: "i", image_url: "https://greenlight.example/i", alt_text: "img", image_width: 48, fallback: "48x32px image" },
+      {
+        type: "image",
+        block_id: "i",
+        image_url: "https://greenlight.example/i",
+        alt_text: "img",
+        image_width: 48,
+        fallback: "48x32px image",
+      },
       { type: "actions", block_id: "greenlight_decision", elements: [] },
     ],
     ...overrides,
   });
-  const filterConditions = (byName(flow, "Open review past its deadline?").parameters.conditions as { conditions: { leftValue: string }[] }).conditions;
+  const filterConditions = (byName(flow, "Open review past its deadline?").parameters.conditions as { conditions: { leftValue: string }[] })
+    .conditions;
   const isOpenAndPast = (message: Record<string, unknown>) =>
     filterConditions.every((condition) => evaluate(flow, "Open review past its deadline?", condition.leftValue, message, config) === true);
 
   it("keeps the editable settings in Config, with their defaults", () => {
-    const { assignments } = byName(flow, "Config").parameters.assignments as { assignments: { name: string; type: string; value: unknown }[] };
+    const { assignments } = byName(flow, "Config").parameters.assignments as {
+      assignments: { name: string; type: string; value: unknown }[];
+    };
     expect(assignments.map(({ name, type, value }) => ({ name, type, value }))).toEqual([
       { name: "slackApiUrl", type: "string", value: "https://slack.com/api/" },
       { name: "slackChannelId", type: "string", value: "" },
@@ -620,7 +778,9 @@ describe("the expired-messages flow", () => {
   it("reads the channel's recent history with the messages' metadata", () => {
     const read = byName(flow, "Read review channel");
     expect(evaluate(flow, read.name, read.parameters.url, {}, config)).toBe("https://slack.com/api/conversations.history");
-    const { parameters } = evaluate(flow, read.name, read.parameters.queryParameters, {}, config) as { parameters: { name: string; value: unknown }[] };
+    const { parameters } = evaluate(flow, read.name, read.parameters.queryParameters, {}, config) as {
+      parameters: { name: string; value: unknown }[];
+    };
     const query = Object.fromEntries(parameters.map(({ name, value }) => [name, value]));
     expect(query).toMatchObject({ channel: "C0REVIEWS", limit: "200", include_all_metadata: "true" });
     expect(Math.abs(Number(query.oldest) - (Date.now() / 1000 - 72 * 3600))).toBeLessThan(5);
@@ -629,7 +789,13 @@ describe("the expired-messages flow", () => {
   it("closes only Greenlight messages that still have their buttons and whose deadline has passed", () => {
     expect(isOpenAndPast(reviewMessage(hoursFromNow(-1)))).toBe(true);
     expect(isOpenAndPast(reviewMessage(hoursFromNow(1)))).toBe(false);
-    expect(isOpenAndPast(reviewMessage(hoursFromNow(-1), { blocks: [{ type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: "Approved" } }] }))).toBe(false);
+    expect(
+      isOpenAndPast(
+        reviewMessage(hoursFromNow(-1), {
+          blocks: [{ type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: "Approved" } }],
+        }),
+      ),
+    ).toBe(false);
     expect(isOpenAndPast(reviewMessage(hoursFromNow(-1), { metadata: { event_type: "something_else", event_payload: {} } }))).toBe(false);
     expect(isOpenAndPast({ ts: "1.2", text: "chatter" })).toBe(false);
   });

@@ -99,10 +99,14 @@ export async function measureClaims(
       level.backToBack.push(await timedClaim(api, UNANNOUNCED));
       lastEnd = Date.now();
     }
-    log(`claims back to back: ${level.backToBack.map((sample) => `${int(sample.ms)} ms (${sample.status === 200 ? `${sample.items} items` : sample.status || "no answer"})`).join(", ")}`);
+    log(
+      `claims back to back: ${level.backToBack.map((sample) => `${int(sample.ms)} ms (${sample.status === 200 ? `${sample.items} items` : sample.status || "no answer"})`).join(", ")}`,
+    );
     await sleep(plan.idleSeconds * 1000);
     level.idle = await timedClaim(api, UNANNOUNCED);
-    log(`claim after ${plan.idleSeconds} s idle: ${int(level.idle.ms)} ms (${level.idle.status === 200 ? `${level.idle.items} items` : level.idle.status || "no answer"})`);
+    log(
+      `claim after ${plan.idleSeconds} s idle: ${int(level.idle.ms)} ms (${level.idle.status === 200 ? `${level.idle.items} items` : level.idle.status || "no answer"})`,
+    );
 
     if (accepted < target) break; // a larger backlog would not get further
   }
@@ -151,7 +155,14 @@ async function seed(
 }
 
 /** Claims (oldest first) and confirms announcements until `target` tasks are announced, or it cannot get further. */
-async function announceAllBut(api: GreenlightApi, announced: Set<string>, target: number, until: number, level: ClaimLevel, log: (line: string) => void) {
+async function announceAllBut(
+  api: GreenlightApi,
+  announced: Set<string>,
+  target: number,
+  until: number,
+  level: ClaimLevel,
+  log: (line: string) => void,
+) {
   const started = Date.now();
   let lastReport = started;
   let lastProgress = started;
@@ -171,7 +182,10 @@ async function announceAllBut(api: GreenlightApi, announced: Set<string>, target
     // Nothing ready yet: uploads still being processed, or tasks whose announcement failed waiting out their lease.
     if (claim.taskIds.length === 0) await sleep(1_000);
     const answers = await Promise.all(claim.taskIds.map((taskId) => announce(api, taskId)));
-    answers.forEach((status, index) => (status === 204 ? announced.add(claim.taskIds[index] as string) : count(level.announceFailures, status)));
+    for (const [index, status] of answers.entries()) {
+      if (status === 204) announced.add(claim.taskIds[index] as string);
+      else count(level.announceFailures, status);
+    }
     if (answers.includes(204)) lastProgress = Date.now();
     if (Date.now() - lastReport >= PROGRESS_MS) {
       lastReport = Date.now();

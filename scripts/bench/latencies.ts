@@ -53,7 +53,9 @@ export async function measureLatencies({ stack, api, receiver, decisionSecret, i
       figures.failures.push(`${decision} #${index + 1}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  log(`upload to listed p50 ${int(percentile(figures.visible, 50))} ms; approve to callback p50 ${int(percentile(figures.approve, 50))} ms; reject p50 ${int(percentile(figures.reject, 50))} ms`);
+  log(
+    `upload to listed p50 ${int(percentile(figures.visible, 50))} ms; approve to callback p50 ${int(percentile(figures.approve, 50))} ms; reject p50 ${int(percentile(figures.reject, 50))} ms`,
+  );
 
   const tagger = taggerUrl(stack);
   for (const image of tagger ? images.slice(0, samples) : []) {

@@ -81,7 +81,9 @@ export function startLoad(options: LoadOptions): Load {
       ok,
       non2xx: result.non2xx,
       statuses: Object.fromEntries(
-        Object.entries(result.statusCodeStats ?? {}).flatMap(([status, { count }]) => (status.startsWith("2") ? [] : [[status, count ?? 0]])),
+        Object.entries(result.statusCodeStats ?? {}).flatMap(([status, { count }]) =>
+          status.startsWith("2") ? [] : [[status, count ?? 0]],
+        ),
       ),
       errors: result.errors,
       seconds: result.duration,

@@ -15,7 +15,10 @@ export function machine(): [string, string][] {
     ["memory", `${(totalmem() / 2 ** 30).toFixed(1)} GiB`],
     ["kernel", `Linux ${release()} (${arch()})`],
     ["Node", process.version],
-    ["wrangler", `${version("wrangler")}, workerd ${version("workerd")} (wrangler dev --local, local tracing ${tracingRequested() ? "on" : "off"})`],
+    [
+      "wrangler",
+      `${version("wrangler")}, workerd ${version("workerd")} (wrangler dev --local, local tracing ${tracingRequested() ? "on" : "off"})`,
+    ],
     ["open files", `at most ${openFiles} per process`],
   ];
 }

@@ -25,7 +25,10 @@ export type Results = {
   notes: string[];
 };
 
-const failures = (figures: Figures) => Object.entries(figures.statuses).map(([status, count]) => `${int(count)} x ${status}`).join(", ");
+const failures = (figures: Figures) =>
+  Object.entries(figures.statuses)
+    .map(([status, count]) => `${int(count)} x ${status}`)
+    .join(", ");
 
 /** Rows of figures with Greenlight first and each baseline followed by Greenlight's ratio to it. */
 function sideBySide(all: Figures[], unit: string): Row[] {
@@ -38,11 +41,7 @@ function sideBySide(all: Figures[], unit: string): Row[] {
   ];
   return [
     row(`${unit}/s`, (figures) => figures.perSecond),
-    [
-      "  slowest / fastest round",
-      range(greenlight.perRound),
-      ...baselines.flatMap((baseline) => [range(baseline.perRound), ""]),
-    ],
+    ["  slowest / fastest round", range(greenlight.perRound), ...baselines.flatMap((baseline) => [range(baseline.perRound), ""])],
     row("p50 ms", (figures) => figures.p50, int),
     row("p99 ms", (figures) => figures.p99, int),
     row("non-2xx", (figures) => figures.non2xx, int, false),
@@ -75,7 +74,10 @@ export function readsTable(figures: Figures[], settings: Settings): string {
     `Status reads: GET, ${settings.connections} connections, ${rounds(settings)} per column, interleaved`,
     header,
     sideBySide(figures, "reads"),
-    ["Issue 10's target: reads/s at least ×0.8 a bare KV read.", ...figures.filter((target) => target.non2xx).map((target) => `${target.name}: ${failures(target)}`)],
+    [
+      "Issue 10's target: reads/s at least ×0.8 a bare KV read.",
+      ...figures.filter((target) => target.non2xx).map((target) => `${target.name}: ${failures(target)}`),
+    ],
   );
 }
 
@@ -105,20 +107,28 @@ export function latenciesTable(figures: LatencyFigures, settings: Settings): str
 
 export function claimsTable(levels: ClaimLevel[], settings: Settings): string {
   const base = levels[0];
-  const typical = (level: ClaimLevel | undefined) => percentile(ok(level?.backToBack ?? []).map((sample) => sample.ms), 50);
+  const typical = (level: ClaimLevel | undefined) =>
+    percentile(
+      ok(level?.backToBack ?? []).map((sample) => sample.ms),
+      50,
+    );
   const idle = (level: ClaimLevel | undefined) => (level?.idle?.status === 200 ? level.idle.ms : undefined);
-  const rows = levels.map((level): Row => [
-    `${int(level.pending)}${level.pending < level.target ? ` of ${int(level.target)}` : ""}`,
-    int(level.announced),
-    num(level.seeding.perSecond),
-    int(typical(level)),
-    int(Math.max(...ok(level.backToBack).map((sample) => sample.ms))),
-    ratio(typical(level), typical(base)),
-    level.idle ? int(level.idle.ms) : "-",
-    ratio(idle(level), idle(base)),
-    items(level),
-    [level.seeding.failures, level.claimFailures, level.announceFailures, tallyOf(level.backToBack.concat(level.idle ?? []))].map(serverFailures).join(" / "),
-  ]);
+  const rows = levels.map(
+    (level): Row => [
+      `${int(level.pending)}${level.pending < level.target ? ` of ${int(level.target)}` : ""}`,
+      int(level.announced),
+      num(level.seeding.perSecond),
+      int(typical(level)),
+      int(Math.max(...ok(level.backToBack).map((sample) => sample.ms))),
+      ratio(typical(level), typical(base)),
+      level.idle ? int(level.idle.ms) : "-",
+      ratio(idle(level), idle(base)),
+      items(level),
+      [level.seeding.failures, level.claimFailures, level.announceFailures, tallyOf(level.backToBack.concat(level.idle ?? []))]
+        .map(serverFailures)
+        .join(" / "),
+    ],
+  );
   const notes = levels.flatMap((level) => [
     ...level.notes,
     ...describe(`${int(level.target)}: seeding`, level.seeding.failures),
@@ -128,7 +138,18 @@ export function claimsTable(levels: ClaimLevel[], settings: Settings): string {
   ]);
   return table(
     `Claims: POST /v1/reviews/claim {"limit":${UNANNOUNCED}}, all but ${UNANNOUNCED} pending tasks announced (seeded through the API, CLAIM_LEASE ${settings.leaseSeconds} s)`,
-    ["pending", "announced", "seeded/s", "b2b p50 ms", "b2b max ms", "ratio", `after ${settings.idleSeconds} s idle ms`, "ratio", "items", "failed"],
+    [
+      "pending",
+      "announced",
+      "seeded/s",
+      "b2b p50 ms",
+      "b2b max ms",
+      "ratio",
+      `after ${settings.idleSeconds} s idle ms`,
+      "ratio",
+      "items",
+      "failed",
+    ],
     rows,
     [
       `b2b: ${base?.backToBack.length ?? 0} claims, each as soon as the last one's lease ran out; ratio: over the first row. Issue 10's target: ×1.5 at most at 10,000.`,
@@ -146,11 +167,18 @@ const tallyOf = (samples: ClaimSample[]) => {
   for (const { status } of samples) if (status !== 200) tally[status || "error"] = (tally[status || "error"] ?? 0) + 1;
   return tally;
 };
-const items = (level: ClaimLevel) => [...new Set([...level.backToBack, ...(level.idle ? [level.idle] : [])].map((sample) => sample.items))].join("/");
+const items = (level: ClaimLevel) =>
+  [...new Set([...level.backToBack, ...(level.idle ? [level.idle] : [])].map((sample) => sample.items))].join("/");
 const serverFailures = (tally: Record<string, number>) =>
   int(Object.entries(tally).reduce((sum, [status, count]) => sum + (status.startsWith("5") || status === "error" ? count : 0), 0));
 const describe = (what: string, tally: Record<string, number>) =>
-  Object.keys(tally).length ? [`${what}: ${Object.entries(tally).map(([status, count]) => `${int(count)} x ${status}`).join(", ")}`] : [];
+  Object.keys(tally).length
+    ? [
+        `${what}: ${Object.entries(tally)
+          .map(([status, count]) => `${int(count)} x ${status}`)
+          .join(", ")}`,
+      ]
+    : [];
 
 export function resourcesTable(peaks: Peak[]): string {
   return table(

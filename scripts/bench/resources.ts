@@ -11,7 +11,14 @@ const QUIET_CPU_SHARE = 0.1;
 const QUIET_WINDOW_MS = 1_000;
 const SELF = "this bench";
 // Each group's processes from the one that starts the others to the one that runs the Worker; others go first.
-const PROCESS_ORDER = ["start.ts (node)", "embedded tagger (node)", "wrangler (node)", "esbuild", "workerd (wrangler's proxy)", "workerd (the Worker)"];
+const PROCESS_ORDER = [
+  "start.ts (node)",
+  "embedded tagger (node)",
+  "wrangler (node)",
+  "esbuild",
+  "workerd (wrangler's proxy)",
+  "workerd (the Worker)",
+];
 
 /** Samples every watched process group (and this process) each second, keeping each process's peaks. */
 export class ResourceMonitor {

@@ -19,7 +19,8 @@ export const int = (value: number | undefined) => (value === undefined || !Numbe
 
 /** Greenlight's figure over its baseline's, e.g. "×0.24"; "-" when either is missing. */
 export function ratio(greenlight: number | undefined, baseline: number | undefined): string {
-  if (greenlight === undefined || baseline === undefined || !Number.isFinite(greenlight) || !Number.isFinite(baseline) || baseline === 0) return "-";
+  if (greenlight === undefined || baseline === undefined || !Number.isFinite(greenlight) || !Number.isFinite(baseline) || baseline === 0)
+    return "-";
   return `×${num(greenlight / baseline)}`;
 }
 

@@ -48,7 +48,8 @@ function summarise(name: string, rounds: { result: LoadResult; cpuMs: number }[]
   const ok = sum((round) => round.result.ok);
   const latencies = rounds.flatMap((round) => round.result.latencies);
   const statuses: Record<string, number> = {};
-  for (const { result } of rounds) for (const [status, count] of Object.entries(result.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+  for (const { result } of rounds)
+    for (const [status, count] of Object.entries(result.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
   return {
     name,
     perSecond: ok / sum((round) => round.result.seconds),

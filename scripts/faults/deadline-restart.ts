@@ -26,7 +26,9 @@ export const deadlineRestart: Scenario = {
     if (late === undefined) return;
     const answer = await world.traffic.decide(late, "approve");
     if (answer?.status !== 409 || answer.error?.code !== "review_expired") {
-      world.tally.failures.push(`an approval of ${late} after its deadline answered ${answer?.status ?? "nothing"}: ${answer?.error?.message.slice(0, 200) ?? ""}`);
+      world.tally.failures.push(
+        `an approval of ${late} after its deadline answered ${answer?.status ?? "nothing"}: ${answer?.error?.message.slice(0, 200) ?? ""}`,
+      );
     }
   },
 };

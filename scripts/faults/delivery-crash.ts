@@ -16,9 +16,14 @@ export const deliveryCrash: Scenario = {
     const ids = await uploadListed(world, world.quick ? QUICK_TASKS : FULL_TASKS, "delivery");
     await Promise.all(ids.map((id) => decide(world, id, "approve")));
     const half = Math.ceil(ids.length / 2);
-    await waitFor(`${half} callbacks to reach the slow receiver`, () => (world.front.seen() >= half ? true : undefined), { timeoutMs: 60_000, intervalMs: 20 });
+    await waitFor(`${half} callbacks to reach the slow receiver`, () => (world.front.seen() >= half ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
     const held = world.front.seen() - world.receiver.received.length;
-    await world.kill(`during callback delivery: the slow receiver has taken ${world.front.seen()} callbacks of ${ids.length} and not yet answered ${held}`);
+    await world.kill(
+      `during callback delivery: the slow receiver has taken ${world.front.seen()} callbacks of ${ids.length} and not yet answered ${held}`,
+    );
     await world.start();
   },
 };

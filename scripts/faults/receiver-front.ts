@@ -33,7 +33,9 @@ export async function startReceiverFront(receiver: CallbackReceiver, slowMs = SL
     try {
       const forwarded = await fetch(new URL(request.url ?? "/", receiver.url), {
         method: request.method,
-        headers: Object.fromEntries(FORWARDED_HEADERS.flatMap((name) => (typeof request.headers[name] === "string" ? [[name, request.headers[name]]] : []))),
+        headers: Object.fromEntries(
+          FORWARDED_HEADERS.flatMap((name) => (typeof request.headers[name] === "string" ? [[name, request.headers[name]]] : [])),
+        ),
         body,
       });
       response.writeHead(forwarded.status).end();
@@ -68,4 +70,3 @@ export async function startReceiverFront(receiver: CallbackReceiver, slowMs = SL
     close: () => (mode === "down" ? Promise.resolve() : stopListening()),
   };
 }
-

@@ -30,18 +30,25 @@ export const receiverOutage: Scenario = {
         `a failed first callback attempt for each of ${ids.length} tasks`,
         async () => {
           const tasks = await Promise.all(ids.map((id) => world.traffic.read(id)));
-          const failed = tasks.flatMap((answer) => (answer?.value && answer.value.callback.attempts >= 1 ? [answer.value.callback.lastError] : []));
+          const failed = tasks.flatMap((answer) =>
+            answer?.value && answer.value.callback.attempts >= 1 ? [answer.value.callback.lastError] : [],
+          );
           return failed.length === ids.length ? failed : undefined;
         },
         { timeoutMs: FIRST_ATTEMPTS_MS, intervalMs: 200 },
       );
       await world.front.setMode("up");
-      world.fault(`the receiver is back after ${((Date.now() - started) / 1000).toFixed(1)} s; first attempts failed with: ${[...new Set(firstFailures)].join("; ")}`);
+      world.fault(
+        `the receiver is back after ${((Date.now() - started) / 1000).toFixed(1)} s; first attempts failed with: ${[...new Set(firstFailures)].join("; ")}`,
+      );
       // The next round's outage must not meet this round's second attempts; one that never comes is left to the
       // settle period to count as stuck.
       await waitFor(
         `the ${ids.length} callbacks to be delivered`,
-        async () => ((await Promise.all(ids.map((id) => world.traffic.read(id)))).every((answer) => answer?.value?.callback.state === "delivered") ? true : undefined),
+        async () =>
+          (await Promise.all(ids.map((id) => world.traffic.read(id)))).every((answer) => answer?.value?.callback.state === "delivered")
+            ? true
+            : undefined,
         { timeoutMs: SECOND_ATTEMPTS_MS, intervalMs: 500 },
       ).catch(() => undefined);
     }

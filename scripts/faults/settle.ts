@@ -22,7 +22,14 @@ const READS_AT_ONCE = 8;
 const LINGER_MS = 6_000;
 const EXAMPLES = 5;
 
-export type Settled = { lost: number; stuck: number; distinctIdDuplicates: number; sameIdRepeats: number; failures: string[]; notes: string[] };
+export type Settled = {
+  lost: number;
+  stuck: number;
+  distinctIdDuplicates: number;
+  sameIdRepeats: number;
+  failures: string[];
+  notes: string[];
+};
 
 export async function settle(world: World, from: number): Promise<Settled> {
   const deadline = from + SETTLE_MS;
@@ -54,7 +61,9 @@ export async function settle(world: World, from: number): Promise<Settled> {
     if (open.size === 0 || last) break;
     if (Date.now() - lastProgress >= PROGRESS_MS) {
       lastProgress = Date.now();
-      world.log(`settling: ${open.size} of ${world.tally.expected.size} tasks not yet where they must be, ${Math.round((deadline - Date.now()) / 1000)} s left`);
+      world.log(
+        `settling: ${open.size} of ${world.tally.expected.size} tasks not yet where they must be, ${Math.round((deadline - Date.now()) / 1000)} s left`,
+      );
     }
     await sleep(POLL_MS);
   }
@@ -66,8 +75,7 @@ export async function settle(world: World, from: number): Promise<Settled> {
   if (open.size === 0) {
     const late = reconciled ? `, ${reconciled} of them more than ${RECONCILED_AFTER_MS / 1000} s after it (the reconciler's doing)` : "";
     notes.push(`every task reached its state within ${settledAfter} s of the last fault${late}`);
-  }
-  else notes.push(...describeStuck(open, lastSeen, listed, settledAfter));
+  } else notes.push(...describeStuck(open, lastSeen, listed, settledAfter));
   if (lost.length) failures.push(`answered 404 though accepted: ${lost.slice(0, EXAMPLES).join(", ")}`);
 
   // Callbacks: one final event per task, under one webhook-id; nothing for a task that is still pending.
@@ -82,9 +90,14 @@ export async function settle(world: World, from: number): Promise<Settled> {
     if (expected === "pending" && callbacks.length) failures.push(`${taskId} is still pending but was called back`);
   }
   // Each scenario has a stack of its own, so whatever it lists or calls back about, the suite uploaded.
-  const unknown = new Set(world.receiver.received.map((callback) => eventOf(callback).data.taskId).filter((id) => !world.tally.expected.has(id)));
+  const unknown = new Set(
+    world.receiver.received.map((callback) => eventOf(callback).data.taskId).filter((id) => !world.tally.expected.has(id)),
+  );
   for (const id of (await world.traffic.pendingIds()) ?? []) if (!world.tally.expected.has(id)) unknown.add(id);
-  if (unknown.size) failures.push(`${unknown.size} task(s) no upload was told about (a retried upload made a second task?): ${[...unknown].slice(0, EXAMPLES).join(", ")}`);
+  if (unknown.size)
+    failures.push(
+      `${unknown.size} task(s) no upload was told about (a retried upload made a second task?): ${[...unknown].slice(0, EXAMPLES).join(", ")}`,
+    );
   return { lost: lost.length, stuck: open.size, distinctIdDuplicates, sameIdRepeats, failures, notes };
 }
 
@@ -112,7 +125,9 @@ function describeStuck(open: Map<string, Expected>, lastSeen: Map<string, Task>,
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     if (task && examples.length < EXAMPLES) {
       const { taskId: id, status, createdAt, updatedAt, decision, tags, callback } = task;
-      examples.push(`  GET /v1/tasks/${id}: ${JSON.stringify({ status, createdAt, updatedAt, decidedAt: decision?.decidedAt ?? null, tags: tags?.length ?? null, callback })}`);
+      examples.push(
+        `  GET /v1/tasks/${id}: ${JSON.stringify({ status, createdAt, updatedAt, decidedAt: decision?.decidedAt ?? null, tags: tags?.length ?? null, callback })}`,
+      );
     }
   }
   return [`stuck ${afterSeconds} s after the last fault: ${[...kinds].map(([kind, count]) => `${count} ${kind}`).join("; ")}`, ...examples];

@@ -36,8 +36,14 @@ export const taggerCrash: Scenario = {
             },
             { timeoutMs: TAGGER_BACK_MS },
           ).then(
-            (again) => world.log(`the stack started the tagger again (pid ${again}) ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`),
-            () => void world.tally.failures.push(`the stack did not start the embedded tagger again within ${TAGGER_BACK_MS / 1000} s of the kill`),
+            (again) =>
+              world.log(
+                `the stack started the tagger again (pid ${again}) ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
+              ),
+            () =>
+              void world.tally.failures.push(
+                `the stack did not start the embedded tagger again within ${TAGGER_BACK_MS / 1000} s of the kill`,
+              ),
           ),
         );
       }

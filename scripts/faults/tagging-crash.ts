@@ -19,7 +19,10 @@ export const taggingCrash: Scenario = {
     const tagged = () => stack.output.slice(before).filter((line) => line.includes(TAGGER_LINE)).length;
     await Promise.all(ids.map((id) => decide(world, id, "approve")));
     // The first image the tagger reports is the moment the rest are being tagged or wait their turn.
-    await waitFor("the tagger to answer for the first approved image", () => (tagged() > 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor("the tagger to answer for the first approved image", () => (tagged() > 0 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
     await world.kill(`during tagging: ${ids.length} approvals answered 200, the tagger has answered ${tagged()} of them`);
     await world.start();
   },

@@ -47,7 +47,11 @@ export type Outcome = {
 };
 
 export const passed = (outcome: Outcome) =>
-  outcome.lost === 0 && outcome.stuck === 0 && outcome.distinctIdDuplicates === 0 && outcome.serverErrors === 0 && outcome.failures.length === 0;
+  outcome.lost === 0 &&
+  outcome.stuck === 0 &&
+  outcome.distinctIdDuplicates === 0 &&
+  outcome.serverErrors === 0 &&
+  outcome.failures.length === 0;
 
 export function verdict(outcome: Outcome): string {
   if (passed(outcome)) return "pass";

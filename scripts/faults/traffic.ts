@@ -58,26 +58,46 @@ export class Traffic {
     const key = `${taskId}:${decision}`;
     let token = this.tokens.get(key);
     if (!token) {
-      token = signDecisionToken(this.decisionSecret, { taskId, decision, reviewer: REVIEWER, issuer: "faults", ...(decision === "reject" ? { reason: "fault suite" } : {}) });
+      token = signDecisionToken(this.decisionSecret, {
+        taskId,
+        decision,
+        reviewer: REVIEWER,
+        issuer: "faults",
+        ...(decision === "reject" ? { reason: "fault suite" } : {}),
+      });
       this.tokens.set(key, token);
     }
     const signed = await token;
-    return (await this.untilAnswered("POST /v1/decisions", `the ${decision} of ${taskId}`, (stack) => settled(this.clients(stack).reviewer.decide(signed), 200)))?.result;
+    return (
+      await this.untilAnswered("POST /v1/decisions", `the ${decision} of ${taskId}`, (stack) =>
+        settled(this.clients(stack).reviewer.decide(signed), 200),
+      )
+    )?.result;
   }
 
   /** One GET /v1/tasks/:id; undefined when nothing answered. */
   async read(taskId: string): Promise<Answer<Task> | undefined> {
-    return this.once("GET /v1/tasks/:id", (stack) => settled(this.clients(stack).client.getTask(taskId).then(({ task }) => task), 200));
+    return this.once("GET /v1/tasks/:id", (stack) =>
+      settled(
+        this.clients(stack)
+          .client.getTask(taskId)
+          .then(({ task }) => task),
+        200,
+      ),
+    );
   }
 
   async claim(limit: number): Promise<ReviewItem[]> {
-    const answer = await this.once("POST /v1/reviews/claim", (stack) => raw(this.clients(stack).reviewer.api.POST("/v1/reviews/claim", { body: { limit } })));
+    const answer = await this.once("POST /v1/reviews/claim", (stack) =>
+      raw(this.clients(stack).reviewer.api.POST("/v1/reviews/claim", { body: { limit } })),
+    );
     return answer?.value?.items ?? [];
   }
 
   async announce(taskId: string): Promise<boolean> {
     const body = { channel: "CFAULTS", messageTs: (Date.now() / 1000).toFixed(6) };
-    const announce = (stack: Stack) => raw(this.clients(stack).reviewer.api.POST("/v1/reviews/{id}/announcement", { params: { path: { id: taskId } }, body }));
+    const announce = (stack: Stack) =>
+      raw(this.clients(stack).reviewer.api.POST("/v1/reviews/{id}/announcement", { params: { path: { id: taskId } }, body }));
     return (await this.once("POST /v1/reviews/:id/announcement", announce))?.status === 204;
   }
 
@@ -88,7 +108,9 @@ export class Traffic {
     while (cursor !== null) {
       const after: string = cursor;
       const query = { limit: 100, cursor: after || undefined };
-      const page = (await this.once("GET /v1/reviews", (stack) => raw(this.clients(stack).reviewer.api.GET("/v1/reviews", { params: { query } }))))?.value;
+      const page = (
+        await this.once("GET /v1/reviews", (stack) => raw(this.clients(stack).reviewer.api.GET("/v1/reviews", { params: { query } })))
+      )?.value;
       if (!page) return undefined;
       for (const item of page.items) ids.add(item.taskId);
       cursor = page.nextCursor;

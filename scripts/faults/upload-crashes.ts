@@ -14,7 +14,8 @@ const REPLAYS = 10;
 
 export const uploadCrashes: Scenario = {
   name: "upload-crashes",
-  summary: "kill -9 of the stack during uploads, several times in one run, restarting on the same state; clients retry with the same Idempotency-Key",
+  summary:
+    "kill -9 of the stack during uploads, several times in one run, restarting on the same state; clients retry with the same Idempotency-Key",
   async run(world) {
     const crashes = world.quick ? 3 : 5;
     // Each crash comes at a random moment in this window after the stack is up.
@@ -52,7 +53,9 @@ export const uploadCrashes: Scenario = {
     for (const upload of answered.filter((_, index) => index % step === 0).slice(0, REPLAYS)) {
       const again = await world.traffic.upload(upload.image, upload.callbackUrl, upload.key);
       if (again && (again.taskId !== upload.taskId || !again.replayed)) {
-        world.tally.failures.push(`Idempotency-Key ${upload.key} first gave ${upload.taskId}, sent again ${again.taskId} (replayed: ${again.replayed})`);
+        world.tally.failures.push(
+          `Idempotency-Key ${upload.key} first gave ${upload.taskId}, sent again ${again.taskId} (replayed: ${again.replayed})`,
+        );
       }
     }
   },

@@ -89,8 +89,15 @@ export class World {
     const stack = this.takeDown();
     const members = processGroup(stack.child.pid ?? 0);
     stack.kill();
-    this.fault(`kill -9 of the stack ${when}: ${members.filter(alive).map((member) => `${describe(member, stack.port)} ${member.pid}`).join(", ")}`);
-    await waitFor(`the killed stack's processes to end`, () => (processGroup(stack.child.pid ?? 0).some(alive) ? undefined : true), { timeoutMs: GROUP_GONE_MS });
+    this.fault(
+      `kill -9 of the stack ${when}: ${members
+        .filter(alive)
+        .map((member) => `${describe(member, stack.port)} ${member.pid}`)
+        .join(", ")}`,
+    );
+    await waitFor(`the killed stack's processes to end`, () => (processGroup(stack.child.pid ?? 0).some(alive) ? undefined : true), {
+      timeoutMs: GROUP_GONE_MS,
+    });
   }
 
   /** SIGTERM to the stack, as Ctrl+C would; resolves once it has exited. */

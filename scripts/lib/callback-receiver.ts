@@ -41,7 +41,12 @@ export async function startCallbackReceiver(host = LOOPBACK): Promise<CallbackRe
     received,
     forTask,
     waitForTask: (taskId, timeoutMs) =>
-      waitFor(`the callback for ${taskId}`, () => forTask(taskId)[0], { timeoutMs, intervalMs: 100 }, () => `${received.length} callback(s) for other tasks`),
+      waitFor(
+        `the callback for ${taskId}`,
+        () => forTask(taskId)[0],
+        { timeoutMs, intervalMs: 100 },
+        () => `${received.length} callback(s) for other tasks`,
+      ),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -65,5 +70,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function flatHeaders(request: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : (value ?? "")]));
+  return Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : (value ?? "")]),
+  );
 }

@@ -23,7 +23,11 @@ export function stackClients(baseUrl: string, credentials: Credentials): StackCl
 /** GETs a URL with no credentials at all (as Slack fetches a preview) and returns its bytes. */
 export async function fetchBytes(url: string): Promise<{ status: number; contentType: string | null; bytes: Uint8Array }> {
   const response = await fetchOrUnreachable(new Request(url));
-  return { status: response.status, contentType: response.headers.get("content-type"), bytes: new Uint8Array(await response.arrayBuffer()) };
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+    bytes: new Uint8Array(await response.arrayBuffer()),
+  };
 }
 
 /**

@@ -61,7 +61,10 @@ export function startProcess<T>(options: StartOptions<T>): StartedProcess<T> {
   // Node leaves out the names whose value is undefined.
   const child = spawn(command, args, { cwd, detached: group, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let spawnError: Error | undefined;
-  for (const [name, stream] of [["stdout", child.stdout], ["stderr", child.stderr]] as const) {
+  for (const [name, stream] of [
+    ["stdout", child.stdout],
+    ["stderr", child.stderr],
+  ] as const) {
     let partial = "";
     stream.setEncoding("utf8");
     stream.on("data", (chunk: string) => {
@@ -119,11 +122,15 @@ export function startProcess<T>(options: StartOptions<T>): StartedProcess<T> {
   async function stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number> {
     if (running()) child.kill(signal);
     let timer: NodeJS.Timeout | undefined;
-    const status = await Promise.race([exited, new Promise<"timeout">((done) => (timer = setTimeout(done, options.stopTimeoutMs, "timeout")))]);
+    const status = await Promise.race([
+      exited,
+      new Promise<"timeout">((done) => (timer = setTimeout(done, options.stopTimeoutMs, "timeout"))),
+    ]);
     clearTimeout(timer);
     // Whatever the leader left behind in its group would hold ports and files.
     kill();
-    if (status === "timeout") throw new Error(`Stopping ${what}: still running ${options.stopTimeoutMs / 1000} s after ${signal}${saying()}`);
+    if (status === "timeout")
+      throw new Error(`Stopping ${what}: still running ${options.stopTimeoutMs / 1000} s after ${signal}${saying()}`);
     return status;
   }
 

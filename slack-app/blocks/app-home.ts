@@ -6,8 +6,7 @@ import { HOME_REFRESH_ACTION } from "./ids.ts";
 
 export type QueueSnapshot =
   /** `atLeast`: the count stopped at a page limit, so there are at least `pending`. */
-  | { kind: "queue"; pending: number; atLeast: boolean; oldest: ReviewItem[] }
-  | { kind: "unavailable"; reason: string };
+  { kind: "queue"; pending: number; atLeast: boolean; oldest: ReviewItem[] } | { kind: "unavailable"; reason: string };
 
 type HomeView = types.HomeView & { blocks: types.KnownBlock[] };
 
@@ -38,7 +37,10 @@ export function buildAppHome(snapshot: QueueSnapshot, now: Date): HomeView {
 
 /** Nothing of the queue (no count, no task, no preview URL): a note saying why. */
 export function buildNonApproverHome(): HomeView {
-  return { type: "home", blocks: [HEADER, { type: "section", block_id: "greenlight_not_an_approver", text: { type: "plain_text", text: NOT_AN_APPROVER_NOTE } }] };
+  return {
+    type: "home",
+    blocks: [HEADER, { type: "section", block_id: "greenlight_not_an_approver", text: { type: "plain_text", text: NOT_AN_APPROVER_NOTE } }],
+  };
 }
 
 function oldestEntry(item: ReviewItem, now: Date): types.SectionBlock {

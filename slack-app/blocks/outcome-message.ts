@@ -25,7 +25,15 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
  * Reviewers' names and reasons come from whoever decided (in Slack, n8n or the review console), so they are rich text,
  * shown literally; the notification `text` carries the name escaped, so a reviewer called <!channel> pings nobody.
  */
-export function buildOutcomeMessage({ taskId, body, outcome }: { taskId: string; body: types.KnownBlock[]; outcome: Outcome }): SlackMessage {
+export function buildOutcomeMessage({
+  taskId,
+  body,
+  outcome,
+}: {
+  taskId: string;
+  body: types.KnownBlock[];
+  outcome: Outcome;
+}): SlackMessage {
   const blocks: types.KnownBlock[] = [...reviewBodyOf(body), describe(outcome)];
   const note = noteFor(outcome);
   if (note) blocks.push(note);
@@ -60,7 +68,11 @@ function describe(outcome: Outcome): types.KnownBlock {
       return { type: "section", block_id: OUTCOME_BLOCK, text: { type: "mrkdwn", text } };
     }
     case "withdrawn":
-      return { type: "section", block_id: OUTCOME_BLOCK, text: { type: "mrkdwn", text: ":wastebasket: *Withdrawn*: the client deleted this task, so its review is closed." } };
+      return {
+        type: "section",
+        block_id: OUTCOME_BLOCK,
+        text: { type: "mrkdwn", text: ":wastebasket: *Withdrawn*: the client deleted this task, so its review is closed." },
+      };
   }
 }
 
@@ -70,7 +82,10 @@ function noteFor(outcome: Outcome): types.RichTextBlock | null {
     if (winner.reviewer.id === attempted.reviewer.id && winner.decision === attempted.decision) return null;
     return richText(
       NOTE_BLOCK,
-      paragraph(...reviewerElements(attempted.reviewer), text(` chose to ${attempted.decision} after this decision; only the first decision counts, so that was not recorded.`)),
+      paragraph(
+        ...reviewerElements(attempted.reviewer),
+        text(` chose to ${attempted.decision} after this decision; only the first decision counts, so that was not recorded.`),
+      ),
     );
   }
   return null;
@@ -78,7 +93,15 @@ function noteFor(outcome: Outcome): types.RichTextBlock | null {
 
 function decisionBlock(decision: Decision): types.RichTextBlock {
   const icon = decision.decision === "approve" ? "white_check_mark" : "x";
-  const line = paragraph(emoji(icon), text(" "), bold(decisionVerb(decision.decision)), text(" by "), ...reviewerElements(decision.reviewer), text(" on "), date(decision.decidedAt));
+  const line = paragraph(
+    emoji(icon),
+    text(" "),
+    bold(decisionVerb(decision.decision)),
+    text(" by "),
+    ...reviewerElements(decision.reviewer),
+    text(" on "),
+    date(decision.decidedAt),
+  );
   // An empty reason has nothing to quote.
   return decision.reason ? richText(OUTCOME_BLOCK, line, quote(decision.reason)) : richText(OUTCOME_BLOCK, line);
 }

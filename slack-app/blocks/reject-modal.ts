@@ -15,7 +15,10 @@ export function buildRejectModal(context: RejectContext): types.ModalView {
     submit: { type: "plain_text", text: "Reject" },
     close: { type: "plain_text", text: "Cancel" },
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `Rejecting task \`${context.taskId}\`. The reason goes to the client with the result.` } },
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: `Rejecting task \`${context.taskId}\`. The reason goes to the client with the result.` },
+      },
       {
         type: "input",
         block_id: REASON_BLOCK,

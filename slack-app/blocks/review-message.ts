@@ -23,7 +23,11 @@ export function buildReviewMessage(item: ReviewItem): SlackMessage {
 export function buildReviewBody(item: ReviewItem): types.KnownBlock[] {
   const { image } = item;
   const blocks: types.KnownBlock[] = [
-    { type: "section", block_id: "greenlight_summary", text: { type: "mrkdwn", text: `*Image to review* from *${escapeText(item.client)}*` } },
+    {
+      type: "section",
+      block_id: "greenlight_summary",
+      text: { type: "mrkdwn", text: `*Image to review* from *${escapeText(item.client)}*` },
+    },
     {
       type: "image",
       block_id: "greenlight_image",
@@ -44,13 +48,16 @@ export function buildReviewBody(item: ReviewItem): types.KnownBlock[] {
   ];
   // The client wrote the metadata: a code block in mrkdwn would end at its first ```, so it is a rich text code block.
   if (Object.keys(item.metadata).length > 0) {
-    blocks.push(richText("greenlight_metadata", paragraph(bold("Metadata")), preformatted(truncate(JSON.stringify(item.metadata), METADATA_CHARS))));
+    blocks.push(
+      richText("greenlight_metadata", paragraph(bold("Metadata")), preformatted(truncate(JSON.stringify(item.metadata), METADATA_CHARS))),
+    );
   }
   const prescreen = describePrescreen(item);
   if (prescreen) blocks.push({ type: "section", block_id: "greenlight_prescreen", text: { type: "mrkdwn", text: prescreen } });
   // A decoder's error message can quote the uploaded bytes, so it is shown literally.
   const unreadable = item.prescreen?.unreadable;
-  if (unreadable) blocks.push(richText("greenlight_prescreen_unreadable", paragraph(text(`Pixels could not be read: ${truncate(unreadable, 300)}`))));
+  if (unreadable)
+    blocks.push(richText("greenlight_prescreen_unreadable", paragraph(text(`Pixels could not be read: ${truncate(unreadable, 300)}`))));
   blocks.push({ type: "context", block_id: "greenlight_task", elements: [{ type: "mrkdwn", text: `Task \`${item.taskId}\`` }] });
   return blocks;
 }

@@ -20,4 +20,8 @@ export const paragraph = (...elements: types.RichTextElement[]): types.RichTextS
 export const quote = (value: string): types.RichTextQuote => ({ type: "rich_text_quote", elements: [text(value)] });
 export const preformatted = (value: string): types.RichTextPreformatted => ({ type: "rich_text_preformatted", elements: [text(value)] });
 
-export const richText = (blockId: string, ...elements: types.RichTextBlockElement[]): types.RichTextBlock => ({ type: "rich_text", block_id: blockId, elements });
+export const richText = (blockId: string, ...elements: types.RichTextBlockElement[]): types.RichTextBlock => ({
+  type: "rich_text",
+  block_id: blockId,
+  elements,
+});

@@ -1,7 +1,8 @@
 // Blocks with their images taken out, for when Slack cannot fetch an image URL (it refuses the whole message then).
 import type { types } from "@slack/bolt";
 
-export const PREVIEW_NOTE = "Preview not shown: Slack could not fetch the image from Greenlight, which must be reachable from the internet for that.";
+export const PREVIEW_NOTE =
+  "Preview not shown: Slack could not fetch the image from Greenlight, which must be reachable from the internet for that.";
 
 /** Image blocks become a note saying why; image accessories are dropped. Returns the blocks unchanged when there are none. */
 export function withoutImages(blocks: readonly types.KnownBlock[]): types.KnownBlock[] {

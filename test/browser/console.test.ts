@@ -31,7 +31,11 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   stateDir = mkdtempSync(join(tmpdir(), "greenlight-browser-"));
   stack = await startStack(stateDir);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
   context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   await signIn(context, "Grace Hopper");
 });
@@ -87,7 +91,9 @@ describe.skipIf(!CHROMIUM)("review console in Chromium", () => {
     await queue.goto(`${stack.baseUrl}/console`);
     const row = queue.locator(`li[data-task="${taskId}"]`);
     await row.waitFor({ timeout: 60_000 });
-    await expect.poll(() => row.locator("img").evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await expect
+      .poll(() => row.locator("img").evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0))
+      .toBe(true);
     await queue.screenshot({ path: join(SHOTS, "console-queue.png"), fullPage: true });
 
     await row.getByRole("link", { name: taskId }).click();
@@ -121,7 +127,13 @@ describe.skipIf(!CHROMIUM)("review console in Chromium", () => {
   it("shows a decision made elsewhere by itself, and who won when a stale page decides", async () => {
     const { page, taskId } = await uploadFixture("astronaut.jpg");
     await page.screenshot({ path: join(SHOTS, "console-task-pending.png"), fullPage: true });
-    const token = await signDecisionToken(decisionSecret, { taskId, decision: "reject", reviewer: { id: "U-ADA", name: "Ada" }, reason: "duplicate", issuer: "n8n" });
+    const token = await signDecisionToken(decisionSecret, {
+      taskId,
+      decision: "reject",
+      reviewer: { id: "U-ADA", name: "Ada" },
+      reason: "duplicate",
+      issuer: "n8n",
+    });
     const answer = await fetch(`${stack.baseUrl}/v1/decisions`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
     expect(answer.status).toBe(200);
 
@@ -150,7 +162,9 @@ describe.skipIf(!CHROMIUM)("review console in Chromium", () => {
     await new Promise<void>((done) => attacker.listen(attackerPort, "127.0.0.1", done));
     try {
       const evil = await context.newPage();
-      const refused = evil.waitForResponse((response) => response.url().endsWith(`/console/tasks/${taskId}`) && response.request().method() === "POST");
+      const refused = evil.waitForResponse(
+        (response) => response.url().endsWith(`/console/tasks/${taskId}`) && response.request().method() === "POST",
+      );
       await evil.goto(`http://localhost:${attackerPort}/`);
       expect((await refused).status()).toBe(403);
       await evil.close();
@@ -198,7 +212,14 @@ describe.skipIf(!CHROMIUM)("review console in Chromium", () => {
     await signIn(phone, "Phone Reviewer");
     const page = await phone.newPage();
     await page.goto(`${stack.baseUrl}/console`);
-    await expect.poll(() => page.locator(".queue img").first().evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await expect
+      .poll(() =>
+        page
+          .locator(".queue img")
+          .first()
+          .evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0),
+      )
+      .toBe(true);
     const overflow = Number(await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"));
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(SHOTS, "console-queue-phone.png"), fullPage: true });

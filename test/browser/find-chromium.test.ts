@@ -18,7 +18,11 @@ function fakeBinary(path: string, mode = 0o755): string {
 }
 
 // A platform with no install places of its own, so nothing on this machine is found by accident.
-const search = (env: NodeJS.ProcessEnv, playwrightChromium = () => join(root, "no-playwright/chrome")): BrowserSearch => ({ env, platform: "aix", playwrightChromium });
+const search = (env: NodeJS.ProcessEnv, playwrightChromium = () => join(root, "no-playwright/chrome")): BrowserSearch => ({
+  env,
+  platform: "aix",
+  playwrightChromium,
+});
 
 describe("findChromium", () => {
   it("takes CHROMIUM_PATH when it names an executable file", () => {
@@ -62,7 +66,8 @@ describe("findChromium", () => {
   });
 
   it("looks in the usual install places of Linux and macOS after PATH", () => {
-    const candidates = (platform: NodeJS.Platform) => chromiumCandidates({ env: { PATH: "/opt/x" }, platform, playwrightChromium: () => "/pw/chrome" });
+    const candidates = (platform: NodeJS.Platform) =>
+      chromiumCandidates({ env: { PATH: "/opt/x" }, platform, playwrightChromium: () => "/pw/chrome" });
     expect(candidates("linux")).toEqual([
       "/opt/x/chromium",
       "/opt/x/chromium-browser",

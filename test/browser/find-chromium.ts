@@ -24,7 +24,10 @@ export type BrowserFound = { path: string } | { missing: string };
 /** Every place looked at, in order; CHROMIUM_PATH, when set, is the only one. */
 export function chromiumCandidates({ env, platform, playwrightChromium }: BrowserSearch): string[] {
   if (env.CHROMIUM_PATH) return [env.CHROMIUM_PATH];
-  const onPath = (env.PATH ?? "").split(delimiter).filter(Boolean).flatMap((dir) => NAMES.map((name) => join(dir, name)));
+  const onPath = (env.PATH ?? "")
+    .split(delimiter)
+    .filter(Boolean)
+    .flatMap((dir) => NAMES.map((name) => join(dir, name)));
   let bundled: string[] = [];
   try {
     bundled = [playwrightChromium()];
@@ -34,11 +37,15 @@ export function chromiumCandidates({ env, platform, playwrightChromium }: Browse
   return [...new Set([...onPath, ...(PLACES[platform] ?? []), ...bundled])];
 }
 
-export function findChromium(search: BrowserSearch = { env: process.env, platform: process.platform, playwrightChromium: () => chromium.executablePath() }): BrowserFound {
+export function findChromium(
+  search: BrowserSearch = { env: process.env, platform: process.platform, playwrightChromium: () => chromium.executablePath() },
+): BrowserFound {
   const candidates = chromiumCandidates(search);
   const path = candidates.find(isExecutableFile);
   if (path) return { path };
-  const where = search.env.CHROMIUM_PATH ? `CHROMIUM_PATH=${search.env.CHROMIUM_PATH} is not an executable file` : "no Chromium or Chrome found";
+  const where = search.env.CHROMIUM_PATH
+    ? `CHROMIUM_PATH=${search.env.CHROMIUM_PATH} is not an executable file`
+    : "no Chromium or Chrome found";
   return { missing: `${where}; to run it, ${HOW_TO_RUN}` };
 }
 

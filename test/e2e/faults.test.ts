@@ -19,7 +19,13 @@ it(
   "loses nothing, leaves nothing stuck, calls back once per task and answers no 5xx through every fault (npm run test:faults -- --quick)",
   async () => {
     // Nothing to wait for before it runs: the suite is ready at once, and its exit status is the verdict.
-    suite = startProcess({ what: "the fault suite", args: ["scripts/faults.ts", "--quick"], ready: () => true, readyTimeoutMs: 0, stopTimeoutMs: STOP_MS });
+    suite = startProcess({
+      what: "the fault suite",
+      args: ["scripts/faults.ts", "--quick"],
+      ready: () => true,
+      readyTimeoutMs: 0,
+      stopTimeoutMs: STOP_MS,
+    });
     const code = await suite.exited;
     expect(code, `npm run test:faults -- --quick exited with ${code}:\n${suite.output.join("\n")}`).toBe(0);
   },

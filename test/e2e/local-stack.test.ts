@@ -37,8 +37,7 @@ const freshStateDir = () => {
   return dir;
 };
 const apiFor = (stack: Stack) => stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
-const approve = async (taskId: string) =>
-  signDecisionToken(decisionSecret, { taskId, decision: "approve", reviewer, issuer: "console" });
+const approve = async (taskId: string) => signDecisionToken(decisionSecret, { taskId, decision: "approve", reviewer, issuer: "console" });
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 /** Runs `fn`; on failure, appends the stack's output so a broken Worker explains itself. */
@@ -52,12 +51,17 @@ async function withStackOutput<T>(stack: Stack, fn: () => Promise<T>): Promise<T
 }
 
 async function upload(api: StackClients, name: string): Promise<Task> {
-  return (await api.client.upload(RED, { contentType: "image/png", callbackUrl: `${receiver.url}/hooks/${name}`, metadata: { test: name } })).task;
+  return (
+    await api.client.upload(RED, { contentType: "image/png", callbackUrl: `${receiver.url}/hooks/${name}`, metadata: { test: name } })
+  ).task;
 }
 
 async function decideAndComplete(api: StackClients, taskId: string): Promise<Task> {
   await api.reviewer.decide(await approve(taskId));
-  return api.client.waitForTask(taskId, { until: (task) => task.status === "completed" && task.callback.state === "delivered", timeoutMs: LIMITS.tagging });
+  return api.client.waitForTask(taskId, {
+    until: (task) => task.status === "completed" && task.callback.state === "delivered",
+    timeoutMs: LIMITS.tagging,
+  });
 }
 
 beforeAll(async () => {
@@ -78,7 +82,11 @@ describe("the local stack", () => {
   it("takes an upload through review, tagging and one signed callback", async () => {
     const api = apiFor(main);
     await withStackOutput(main, async () => {
-      const created = await api.client.upload(RED, { contentType: "image/png", callbackUrl: `${receiver.url}/hooks/flow`, metadata: { test: "flow", n: 1 } });
+      const created = await api.client.upload(RED, {
+        contentType: "image/png",
+        callbackUrl: `${receiver.url}/hooks/flow`,
+        metadata: { test: "flow", n: 1 },
+      });
       const { task } = created;
       expect(created.response.headers.get("location")).toBe(`/v1/tasks/${task.taskId}`);
       expect(created.response.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
@@ -104,11 +112,18 @@ describe("the local stack", () => {
       expect(Buffer.from(preview.bytes).equals(Buffer.from(RED))).toBe(true);
 
       const announcement = { channel: "C0E2E", messageTs: "1700000000.000100" };
-      const announced = await api.reviewer.api.POST("/v1/reviews/{id}/announcement", { params: { path: { id: task.taskId } }, body: announcement });
+      const announced = await api.reviewer.api.POST("/v1/reviews/{id}/announcement", {
+        params: { path: { id: task.taskId } },
+        body: announcement,
+      });
       expect(announced.response.status, JSON.stringify(announced.error)).toBe(204);
 
       const decided = await api.reviewer.decide(await approve(task.taskId));
-      expect(decided).toMatchObject({ taskId: task.taskId, status: "approved", decision: { decision: "approve", reviewer, via: "console" } });
+      expect(decided).toMatchObject({
+        taskId: task.taskId,
+        status: "approved",
+        decision: { decision: "approve", reviewer, via: "console" },
+      });
 
       const completed = await api.client.waitForTask(task.taskId, { timeoutMs: LIMITS.tagging });
       expect(completed.status).toBe("completed");
@@ -123,7 +138,10 @@ describe("the local stack", () => {
       const { callback: _sentBeforeDelivery, updatedAt: _updated, ...stable } = completed;
       expect(event.data).toMatchObject(stable);
 
-      const delivered = await api.client.waitForTask(task.taskId, { until: (t) => t.callback.state !== "pending", timeoutMs: LIMITS.callback });
+      const delivered = await api.client.waitForTask(task.taskId, {
+        until: (t) => t.callback.state !== "pending",
+        timeoutMs: LIMITS.callback,
+      });
       expect(delivered.callback).toMatchObject({ state: "delivered", attempts: 1, lastError: null });
       expect(delivered.callback.deliveredAt).not.toBeNull();
       expect(receiver.forTask(task.taskId)).toHaveLength(1);
@@ -148,17 +166,26 @@ describe("the local stack", () => {
   it("starts a killed embedded tagger again, and a task approved afterwards is tagged", async () => {
     const api = apiFor(main);
     await withStackOutput(main, async () => {
-      const taggerPid = () => processGroup(main.child.pid ?? 0).find((member) => member.argv.some((arg) => arg.includes("local-tagger")))?.pid;
+      const taggerPid = () =>
+        processGroup(main.child.pid ?? 0).find((member) => member.argv.some((arg) => arg.includes("local-tagger")))?.pid;
       const killed = taggerPid();
       expect(killed).toEqual(expect.any(Number));
-      const taggerUrl = main.output.find((line) => line.trim().startsWith("Tagger "))?.trim().split(/\s+/)[1];
+      const taggerUrl = main.output
+        .find((line) => line.trim().startsWith("Tagger "))
+        ?.trim()
+        .split(/\s+/)[1];
       const task = await upload(api, "tagger-restart");
 
       process.kill(killed!, "SIGKILL");
-      await waitFor("the stack to say it restarts the tagger", () => main.output.some((line) => line.startsWith("The embedded tagger exited with code 137; starting it again")) || undefined, { timeoutMs: 5_000 });
+      await waitFor(
+        "the stack to say it restarts the tagger",
+        () => main.output.some((line) => line.startsWith("The embedded tagger exited with code 137; starting it again")) || undefined,
+        { timeoutMs: 5_000 },
+      );
       await waitFor(
         "the new tagger to answer",
-        async () => (taggerPid() !== killed && (await fetch(`${taggerUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok) || undefined,
+        async () =>
+          (taggerPid() !== killed && (await fetch(`${taggerUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok) || undefined,
         { timeoutMs: 30_000 },
       );
 
@@ -178,7 +205,10 @@ describe("the local stack", () => {
       // pre-screen job ran would leave the gate to send it again after 5 minutes, longer than this test waits.
       await waitFor(
         `${waiting.taskId} to be queued for review`,
-        async () => ((await before.reviewer.api.GET("/v1/reviews", { params: { query: { limit: 100 } } })).data?.items.some((item) => item.taskId === waiting.taskId) || undefined),
+        async () =>
+          (await before.reviewer.api.GET("/v1/reviews", { params: { query: { limit: 100 } } })).data?.items.some(
+            (item) => item.taskId === waiting.taskId,
+          ) || undefined,
         { timeoutMs: LIMITS.claim },
       );
       return { completedId: done.taskId, pendingId: waiting.taskId };
@@ -189,7 +219,9 @@ describe("the local stack", () => {
     expect(existsSync(join(main.stateDir, "v3", "kv"))).toBe(true);
     const code = await main.stop();
     expect([0, 130, 143]).toContain(code);
-    await waitFor(`port ${main.port} to be released after SIGTERM`, async () => ((await portReleased(main)) ? true : undefined), { timeoutMs: 10_000 });
+    await waitFor(`port ${main.port} to be released after SIGTERM`, async () => ((await portReleased(main)) ? true : undefined), {
+      timeoutMs: 10_000,
+    });
 
     main = await startStack(main.stateDir);
     const after = apiFor(main);
@@ -214,7 +246,11 @@ describe("the local stack", () => {
       const task = await upload(api, "expiry");
       expect(Date.parse(task.reviewDeadline) - Date.parse(task.createdAt)).toBe(REVIEW_TIMEOUT_SECONDS * 1000);
 
-      const expired = await api.client.waitForTask(task.taskId, { until: (t) => t.status !== "pending", timeoutMs: LIMITS.expiry, intervalMs: 500 });
+      const expired = await api.client.waitForTask(task.taskId, {
+        until: (t) => t.status !== "pending",
+        timeoutMs: LIMITS.expiry,
+        intervalMs: 500,
+      });
       expect(expired.status).toBe("expired");
       expect(expired.decision).toBeNull();
       expect(expired.tags).toBeNull();
@@ -223,9 +259,15 @@ describe("the local stack", () => {
       expect(event.type).toBe("task.expired");
       expect(event.data).toMatchObject({ taskId: task.taskId, status: "expired", decision: null });
 
-      await expect(api.reviewer.decide(await approve(task.taskId))).rejects.toMatchObject({ status: 409, body: { error: { code: "review_expired" } } });
+      await expect(api.reviewer.decide(await approve(task.taskId))).rejects.toMatchObject({
+        status: 409,
+        body: { error: { code: "review_expired" } },
+      });
 
-      const settled = await api.client.waitForTask(task.taskId, { until: (t) => t.callback.state !== "pending", timeoutMs: LIMITS.callback });
+      const settled = await api.client.waitForTask(task.taskId, {
+        until: (t) => t.callback.state !== "pending",
+        timeoutMs: LIMITS.callback,
+      });
       expect(settled.callback).toMatchObject({ state: "delivered", attempts: 1 });
       expect(receiver.forTask(task.taskId)).toHaveLength(1);
     });

@@ -28,7 +28,11 @@ export async function createN8n(): Promise<N8n> {
   const baseUrl = `http://${LOOPBACK}:${port}`;
   const output: string[] = [];
   // vitest sets NODE_ENV=test and its own variables, which n8n would read as its own test mode: unset here.
-  const vitestVariables = Object.fromEntries(Object.keys(process.env).filter((name) => /^(VITEST|TEST$)/.test(name)).map((name) => [name, undefined]));
+  const vitestVariables = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((name) => /^(VITEST|TEST$)/.test(name))
+      .map((name) => [name, undefined]),
+  );
   const env = {
     ...vitestVariables,
     NODE_ENV: "production",

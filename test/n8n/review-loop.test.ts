@@ -48,11 +48,15 @@ async function queuedTask(name: string): Promise<Task> {
   const api = stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
   const created = await api.client.upload(solidPng(48, 32, [40, 90, 200]), { contentType: "image/png", metadata: { test: name } });
   // The workflow pre-screens the image before reviewers can list it.
-  await waitFor(`${name} to be listed`, async () => {
-    const response = await fetch(`${stack.baseUrl}/v1/reviews?limit=100`, { headers: { authorization: `Bearer ${reviewerToken}` } });
-    const { items } = (await response.json()) as { items: { taskId: string }[] };
-    return items.some((item) => item.taskId === created.task.taskId) ? true : undefined;
-  }, { timeoutMs: 15_000 });
+  await waitFor(
+    `${name} to be listed`,
+    async () => {
+      const response = await fetch(`${stack.baseUrl}/v1/reviews?limit=100`, { headers: { authorization: `Bearer ${reviewerToken}` } });
+      const { items } = (await response.json()) as { items: { taskId: string }[] };
+      return items.some((item) => item.taskId === created.task.taskId) ? true : undefined;
+    },
+    { timeoutMs: 15_000 },
+  );
   return created.task;
 }
 
@@ -72,7 +76,12 @@ beforeAll(async () => {
   [stack, n8n] = await Promise.all([startStack(stateDir, { CLAIM_LEASE: `${CLAIM_LEASE_SECONDS} seconds` }), createN8n()]);
   await n8n.importJson(
     "credentials",
-    n8nCredentials({ reviewerToken, slackBotToken: SLACK_BOT_TOKEN, slackSigningSecret: SLACK_SIGNING_SECRET, decisionSecret: setting("DECISION_SIGNING_SECRET") }),
+    n8nCredentials({
+      reviewerToken,
+      slackBotToken: SLACK_BOT_TOKEN,
+      slackSigningSecret: SLACK_SIGNING_SECRET,
+      decisionSecret: setting("DECISION_SIGNING_SECRET"),
+    }),
   );
   const urls = { greenlightUrl: stack.baseUrl, slackApiUrl: slack.url };
   await n8n.importJson("workflow", [
@@ -125,7 +134,8 @@ describe("the n8n flows", () => {
     }
     const hostileBlocks = messageFor(second.taskId).body.blocks as Array<Record<string, unknown>>;
     const hostileMrkdwn = JSON.stringify(hostileBlocks.filter((block) => block.block_id !== "greenlight_metadata"));
-    for (const fragment of ["```", "<!channel>", "<https://evil.example|click>", "*bold*", "@here"]) expect(hostileMrkdwn).not.toContain(fragment);
+    for (const fragment of ["```", "<!channel>", "<https://evil.example|click>", "*bold*", "@here"])
+      expect(hostileMrkdwn).not.toContain(fragment);
     expect(slack.callsTo("chat.postMessage")).toHaveLength(2);
 
     // Announced tasks are never handed out again, even after the claim lease ran out.
@@ -138,14 +148,26 @@ describe("the n8n flows", () => {
 
   it("turn a correctly signed Approve click into a recorded decision and an updated message", async () => {
     const post = messageFor(first.taskId);
-    const answer = await click(blockActionsPayload({ actionId: "greenlight_approve", taskId: first.taskId, user: APPROVER, channel: "C0GREENLIGHT", messageTs: slackTs(post) }));
+    const answer = await click(
+      blockActionsPayload({
+        actionId: "greenlight_approve",
+        taskId: first.taskId,
+        user: APPROVER,
+        channel: "C0GREENLIGHT",
+        messageTs: slackTs(post),
+      }),
+    );
     expect(answer.status).toBe(200);
 
     const api = stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
     const decided = await api.client.waitForTask(first.taskId, { until: (task) => task.decision !== null, timeoutMs: 20_000 });
     expect(decided.decision).toMatchObject({ decision: "approve", reviewer: { id: APPROVER.id }, via: "n8n" });
 
-    await waitFor("the message to be updated", () => (slack.callsTo("chat.update").some((call) => call.body.ts === slackTs(post)) ? true : undefined), { timeoutMs: 20_000 });
+    await waitFor(
+      "the message to be updated",
+      () => (slack.callsTo("chat.update").some((call) => call.body.ts === slackTs(post)) ? true : undefined),
+      { timeoutMs: 20_000 },
+    );
     const update = slack.callsTo("chat.update").find((call) => call.body.ts === slackTs(post))!;
     expect(update.body.channel).toBe("C0GREENLIGHT");
     const blocks = JSON.stringify(update.body.blocks ?? []);
@@ -155,21 +177,39 @@ describe("the n8n flows", () => {
     expect((update.body.blocks as Array<Record<string, unknown>>).at(-1)).toMatchObject({
       type: "rich_text",
       block_id: "greenlight_outcome",
-      elements: [{ type: "rich_text_section", elements: expect.arrayContaining([{ type: "user", user_id: APPROVER.id }, { type: "text", text: ` (${APPROVER.name}) ` }]) }],
+      elements: [
+        {
+          type: "rich_text_section",
+          elements: expect.arrayContaining([
+            { type: "user", user_id: APPROVER.id },
+            { type: "text", text: ` (${APPROVER.name}) ` },
+          ]),
+        },
+      ],
     });
   });
 
   it("change nothing for a badly signed, a stale, or a non-approver's click", async () => {
     const post = messageFor(second.taskId);
     const payload = (user = APPROVER) =>
-      blockActionsPayload({ actionId: "greenlight_reject", taskId: second.taskId, user, channel: "C0GREENLIGHT", messageTs: slackTs(post) });
+      blockActionsPayload({
+        actionId: "greenlight_reject",
+        taskId: second.taskId,
+        user,
+        channel: "C0GREENLIGHT",
+        messageTs: slackTs(post),
+      });
     const updatesBefore = slack.callsTo("chat.update").length;
 
     expect((await click(payload(), "not-the-signing-secret")).status).toBe(401);
     expect((await click(payload(), SLACK_SIGNING_SECRET, String(Math.floor(Date.now() / 1000) - 10 * 60))).status).toBe(401);
     expect((await click(payload(STRANGER))).status).toBe(200);
 
-    await waitFor("the stranger to be told off", () => (slack.callsTo("chat.postEphemeral").some((call) => call.body.user === STRANGER.id) ? true : undefined), { timeoutMs: 20_000 });
+    await waitFor(
+      "the stranger to be told off",
+      () => (slack.callsTo("chat.postEphemeral").some((call) => call.body.user === STRANGER.id) ? true : undefined),
+      { timeoutMs: 20_000 },
+    );
     const api = stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
     const { task } = await api.client.getTask(second.taskId);
     expect(task.status).toBe("pending");

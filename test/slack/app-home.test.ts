@@ -44,10 +44,18 @@ const open = (deps: HomeDeps, userId: string, tab: "home" | "messages" = "home")
   appHomeOpened(deps)({ event: appHomeOpenedEvent(userId, tab), client: stubClient(slack, BOT_TOKEN), logger: recordingLogger() });
 async function refresh(deps: HomeDeps, user: { id: string; name: string }) {
   const { ack, responses } = recordingAck();
-  await homeRefreshClicked(deps)({ ack, body: homeRefreshPayload(user) as unknown as BlockAction, client: stubClient(slack, BOT_TOKEN), logger: recordingLogger() });
+  await homeRefreshClicked(deps)({
+    ack,
+    body: homeRefreshPayload(user) as unknown as BlockAction,
+    client: stubClient(slack, BOT_TOKEN),
+    logger: recordingLogger(),
+  });
   return responses;
 }
-const published = () => slack.callsTo("views.publish").map((call) => call.body as { user_id: string; view: { type: string; blocks: Array<Record<string, unknown>> } });
+const published = () =>
+  slack
+    .callsTo("views.publish")
+    .map((call) => call.body as { user_id: string; view: { type: string; blocks: Array<Record<string, unknown>> } });
 
 describe("the Home tab's listeners", () => {
   it("publish the queue depth and the oldest five tasks with their previews to an approver, on opening and on Refresh", async () => {
@@ -60,9 +68,15 @@ describe("the Home tab's listeners", () => {
     for (const call of [opened!, refreshed!]) {
       expect(call.user_id).toBe(ADA.id);
       expect(call.view.type).toBe("home");
-      expect(call.view.blocks[1]).toEqual({ type: "section", block_id: "greenlight_queue_depth", text: { type: "mrkdwn", text: "*7* images wait for review." } });
+      expect(call.view.blocks[1]).toEqual({
+        type: "section",
+        block_id: "greenlight_queue_depth",
+        text: { type: "mrkdwn", text: "*7* images wait for review." },
+      });
       const oldest = call.view.blocks.filter((block) => String(block.block_id).startsWith("greenlight_oldest_"));
-      expect(oldest.map((block) => block.block_id)).toEqual(greenlight.pending.slice(0, 5).map((item) => `greenlight_oldest_${item.taskId}`));
+      expect(oldest.map((block) => block.block_id)).toEqual(
+        greenlight.pending.slice(0, 5).map((item) => `greenlight_oldest_${item.taskId}`),
+      );
       const first = greenlight.pending[0]!;
       expect(oldest[0]!.accessory).toEqual({ type: "image", image_url: first.image.previewUrl, alt_text: `preview of ${first.taskId}` });
     }
@@ -89,7 +103,10 @@ describe("the Home tab's listeners", () => {
 
   it("say why the queue cannot be shown when the app has no reviewer token", async () => {
     await open(homeDeps([ADA.id], false), ADA.id);
-    expect(published()[0]!.view.blocks[1]).toEqual({ type: "section", text: { type: "mrkdwn", text: ":warning: The queue cannot be shown: the Slack app has no REVIEWER_TOKEN." } });
+    expect(published()[0]!.view.blocks[1]).toEqual({
+      type: "section",
+      text: { type: "mrkdwn", text: ":warning: The queue cannot be shown: the Slack app has no REVIEWER_TOKEN." },
+    });
     expect(greenlight.requests).toEqual([]);
   });
 

@@ -16,7 +16,12 @@ const PREVIEW = `https://greenlight.example/v1/images/${TASK}?expires=1767409445
 const CREATED = { iso: "2026-01-02T03:04:05.000Z", unix: 1767323045, utc: "2026-01-02 03:04 UTC" };
 const DEADLINE = { iso: "2026-01-03T03:04:05.000Z", unix: 1767409445, utc: "2026-01-03 03:04 UTC" };
 const date = (d: { unix: number; utc: string }) => `<!date^${d.unix}^{date_short_pretty} at {time}|${d.utc}>`;
-const richDate = (d: { unix: number; utc: string }) => ({ type: "date", timestamp: d.unix, format: "{date_short_pretty} at {time}", fallback: d.utc });
+const richDate = (d: { unix: number; utc: string }) => ({
+  type: "date",
+  timestamp: d.unix,
+  format: "{date_short_pretty} at {time}",
+  fallback: d.utc,
+});
 // Everything a client or reviewer could write to make Slack ping, link or format: none of it may reach mrkdwn as is.
 const HOSTILE = "``` <!channel> <https://evil.example|click> *bold* @here";
 const HOSTILE_FRAGMENTS = ["```", "<!channel>", "<https://evil.example|click>", "*bold*", "@here"];
@@ -77,7 +82,10 @@ const BODY = [
   {
     type: "section",
     block_id: "greenlight_prescreen",
-    text: { type: "mrkdwn", text: `*Pre-screen*\npng · landscape · blue 62%\n:warning: Looks like earlier uploads: \`${TWIN}\` (3/64 bits differ)` },
+    text: {
+      type: "mrkdwn",
+      text: `*Pre-screen*\npng · landscape · blue 62%\n:warning: Looks like earlier uploads: \`${TWIN}\` (3/64 bits differ)`,
+    },
   },
   { type: "context", block_id: "greenlight_task", elements: [{ type: "mrkdwn", text: `Task \`${TASK}\`` }] },
 ];
@@ -98,7 +106,12 @@ describe("the review message", () => {
 
   it("leaves out metadata and pre-screen when there are none, and says when the pixels could not be read", () => {
     const bare = { ...item, metadata: {}, prescreen: null };
-    expect(buildReviewBody(bare).map((block) => block.block_id)).toEqual(["greenlight_summary", "greenlight_image", "greenlight_facts", "greenlight_task"]);
+    expect(buildReviewBody(bare).map((block) => block.block_id)).toEqual([
+      "greenlight_summary",
+      "greenlight_image",
+      "greenlight_facts",
+      "greenlight_task",
+    ]);
     const unreadable = { ...item, prescreen: { facts: [], perceptualHash: null, nearDuplicates: [], unreadable: "too large to decode" } };
     expect(buildReviewBody(unreadable)[4]).toEqual({
       type: "rich_text",
@@ -118,11 +131,17 @@ describe("the review message", () => {
         { type: "rich_text_section", elements: [{ type: "text", text: "Metadata", style: { bold: true } }] },
         {
           type: "rich_text_preformatted",
-          elements: [{ type: "text", text: '{"note":"``` <!channel> <https://evil.example|click> *bold* @here","<@U0BOSS>":"_x_ ~y~ `z` :smile:"}' }],
+          elements: [
+            { type: "text", text: '{"note":"``` <!channel> <https://evil.example|click> *bold* @here","<@U0BOSS>":"_x_ ~y~ `z` :smile:"}' },
+          ],
         },
       ],
     });
-    expect(message.blocks[0]).toEqual({ type: "section", block_id: "greenlight_summary", text: { type: "mrkdwn", text: "*Image to review* from *&lt;!channel&gt;*" } });
+    expect(message.blocks[0]).toEqual({
+      type: "section",
+      block_id: "greenlight_summary",
+      text: { type: "mrkdwn", text: "*Image to review* from *&lt;!channel&gt;*" },
+    });
     const mrkdwn = mrkdwnTexts(message.blocks).join("\n");
     for (const fragment of [...HOSTILE_FRAGMENTS, "<@U0BOSS>", "_x_", "@here"]) expect(mrkdwn).not.toContain(fragment);
   });
@@ -133,7 +152,12 @@ describe("the review message", () => {
     expect(blocks.find((block) => block.block_id === "greenlight_prescreen_unreadable")).toEqual({
       type: "rich_text",
       block_id: "greenlight_prescreen_unreadable",
-      elements: [{ type: "rich_text_section", elements: [{ type: "text", text: `Pixels could not be read: Length mismatch while decoding chunk ${HOSTILE}` }] }],
+      elements: [
+        {
+          type: "rich_text_section",
+          elements: [{ type: "text", text: `Pixels could not be read: Length mismatch while decoding chunk ${HOSTILE}` }],
+        },
+      ],
     });
     expect(blocks.find((block) => block.block_id === "greenlight_prescreen")).toEqual(BODY[4]);
     const mrkdwn = mrkdwnTexts(blocks).join("\n");
@@ -143,7 +167,9 @@ describe("the review message", () => {
 
 describe("the message after the review", () => {
   it("says who approved and when, without buttons", () => {
-    expect(buildOutcomeMessage({ taskId: TASK, body: [...BODY, BUTTONS] as never, outcome: { kind: "decided", decision: approvedByAda } })).toEqual({
+    expect(
+      buildOutcomeMessage({ taskId: TASK, body: [...BODY, BUTTONS] as never, outcome: { kind: "decided", decision: approvedByAda } }),
+    ).toEqual({
       text: `Approved by ada: ${TASK}`,
       blocks: [
         ...BODY,
@@ -204,7 +230,13 @@ describe("the message after the review", () => {
   });
 
   it("names a hostile reviewer and quotes their reason literally, and the notification text pings nobody", () => {
-    const hostile: Decision = { decision: "reject", reviewer: { id: "console-mallory", name: HOSTILE }, reason: `${HOSTILE}\n> not a quote`, decidedAt: CREATED.iso, via: "console" };
+    const hostile: Decision = {
+      decision: "reject",
+      reviewer: { id: "console-mallory", name: HOSTILE },
+      reason: `${HOSTILE}\n> not a quote`,
+      decidedAt: CREATED.iso,
+      via: "console",
+    };
     const message = buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "decided", decision: hostile } });
     expect(message).toEqual({
       text: `Rejected by \`\`\` &lt;!channel&gt; &lt;https://evil.example|click&gt; *bold* @here: ${TASK}`,
@@ -238,7 +270,14 @@ describe("the message after the review", () => {
     expect(buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "expired", deadline: DEADLINE.iso } })).toEqual({
       text: `Expired: ${TASK}`,
       blocks: [
-        { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: `:hourglass: *Expired*: no decision reached Greenlight before the review deadline (${date(DEADLINE)}).` } },
+        {
+          type: "section",
+          block_id: "greenlight_outcome",
+          text: {
+            type: "mrkdwn",
+            text: `:hourglass: *Expired*: no decision reached Greenlight before the review deadline (${date(DEADLINE)}).`,
+          },
+        },
       ],
     });
     expect(buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "expired", deadline: null } }).blocks[0]).toMatchObject({
@@ -251,14 +290,30 @@ describe("the message after the review", () => {
       text: `Withdrawn: ${TASK}`,
       blocks: [
         ...BODY,
-        { type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: ":wastebasket: *Withdrawn*: the client deleted this task, so its review is closed." } },
+        {
+          type: "section",
+          block_id: "greenlight_outcome",
+          text: { type: "mrkdwn", text: ":wastebasket: *Withdrawn*: the client deleted this task, so its review is closed." },
+        },
       ],
     });
   });
 
   it("shows the real winner of a conflict, and that the later choice was not recorded", () => {
-    const winner: Decision = { decision: "reject", reviewer: { id: "console-user", name: "Grace <admin>" }, reason: "duplicate", decidedAt: CREATED.iso, via: "console" };
-    expect(buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "conflict", winner, attempted: { decision: "approve", reviewer: ada } } })).toEqual({
+    const winner: Decision = {
+      decision: "reject",
+      reviewer: { id: "console-user", name: "Grace <admin>" },
+      reason: "duplicate",
+      decidedAt: CREATED.iso,
+      via: "console",
+    };
+    expect(
+      buildOutcomeMessage({
+        taskId: TASK,
+        body: [],
+        outcome: { kind: "conflict", winner, attempted: { decision: "approve", reviewer: ada } },
+      }),
+    ).toEqual({
       text: `Rejected by Grace &lt;admin&gt;: ${TASK}`,
       blocks: [
         {
@@ -323,17 +378,34 @@ describe("the message after the review", () => {
   });
 
   it("adds no note when the winner is the same reviewer making the same choice (a double click)", () => {
-    const message = buildOutcomeMessage({ taskId: TASK, body: [], outcome: { kind: "conflict", winner: approvedByAda, attempted: { decision: "approve", reviewer: ada } } });
+    const message = buildOutcomeMessage({
+      taskId: TASK,
+      body: [],
+      outcome: { kind: "conflict", winner: approvedByAda, attempted: { decision: "approve", reviewer: ada } },
+    });
     expect(message.blocks).toHaveLength(1);
   });
 
   it("keeps only the writable fields of an image block Slack handed back with the click", () => {
-    const stored = { type: "image", block_id: "greenlight_image", image_url: PREVIEW, alt_text: "a", image_width: 640, image_height: 480, image_bytes: 2048, fallback: "640x480px image" };
+    const stored = {
+      type: "image",
+      block_id: "greenlight_image",
+      image_url: PREVIEW,
+      alt_text: "a",
+      image_width: 640,
+      image_height: 480,
+      image_bytes: 2048,
+      fallback: "640x480px image",
+    };
     expect(reviewBodyOf([stored as never])).toEqual([{ type: "image", block_id: "greenlight_image", image_url: PREVIEW, alt_text: "a" }]);
   });
 
   it("replaces an earlier outcome rather than stacking a second one", () => {
-    const first = buildOutcomeMessage({ taskId: TASK, body: [...BODY, BUTTONS] as never, outcome: { kind: "conflict", winner: approvedByAda, attempted: { decision: "reject", reviewer: { id: "U0GRACE", name: "grace" } } } });
+    const first = buildOutcomeMessage({
+      taskId: TASK,
+      body: [...BODY, BUTTONS] as never,
+      outcome: { kind: "conflict", winner: approvedByAda, attempted: { decision: "reject", reviewer: { id: "U0GRACE", name: "grace" } } },
+    });
     expect(first.blocks.filter((block) => block.block_id?.startsWith("greenlight_outcome"))).toHaveLength(2);
     const second = buildOutcomeMessage({ taskId: TASK, body: first.blocks, outcome: { kind: "decided", decision: approvedByAda } });
     expect(reviewBodyOf(second.blocks)).toEqual(BODY);
@@ -382,14 +454,24 @@ describe("the App Home tab", () => {
   it("shows the queue depth and the oldest tasks with their age and time left", () => {
     const view = buildAppHome({ kind: "queue", pending: 3, atLeast: false, oldest: [item] }, now);
     expect(view.type).toBe("home");
-    expect(view.blocks[1]).toEqual({ type: "section", block_id: "greenlight_queue_depth", text: { type: "mrkdwn", text: "*3* images wait for review." } });
+    expect(view.blocks[1]).toEqual({
+      type: "section",
+      block_id: "greenlight_queue_depth",
+      text: { type: "mrkdwn", text: "*3* images wait for review." },
+    });
     expect(view.blocks[4]).toEqual({
       type: "section",
       block_id: `greenlight_oldest_${TASK}`,
-      text: { type: "mrkdwn", text: `\`${TASK}\` from *demo*\nWaiting 3 h · 21 h left (${date(DEADLINE)})\nimage/png, 640 × 480 px, 2.0 KB` },
+      text: {
+        type: "mrkdwn",
+        text: `\`${TASK}\` from *demo*\nWaiting 3 h · 21 h left (${date(DEADLINE)})\nimage/png, 640 × 480 px, 2.0 KB`,
+      },
       accessory: { type: "image", image_url: PREVIEW, alt_text: `preview of ${TASK}` },
     });
-    expect(view.blocks.at(-1)).toEqual({ type: "actions", elements: [{ type: "button", action_id: "greenlight_home_refresh", text: { type: "plain_text", text: "Refresh" } }] });
+    expect(view.blocks.at(-1)).toEqual({
+      type: "actions",
+      elements: [{ type: "button", action_id: "greenlight_home_refresh", text: { type: "plain_text", text: "Refresh" } }],
+    });
   });
 
   it("shows someone who is not an approver nothing of the queue, only a note saying why", () => {
@@ -407,8 +489,12 @@ describe("the App Home tab", () => {
   });
 
   it("says when the count stopped at a limit, and when the queue cannot be read", () => {
-    expect(buildAppHome({ kind: "queue", pending: 1000, atLeast: true, oldest: [] }, now).blocks[1]).toMatchObject({ text: { text: "*1000+* images wait for review." } });
-    expect(buildAppHome({ kind: "queue", pending: 1, atLeast: false, oldest: [] }, now).blocks[1]).toMatchObject({ text: { text: "*1* image waits for review." } });
+    expect(buildAppHome({ kind: "queue", pending: 1000, atLeast: true, oldest: [] }, now).blocks[1]).toMatchObject({
+      text: { text: "*1000+* images wait for review." },
+    });
+    expect(buildAppHome({ kind: "queue", pending: 1, atLeast: false, oldest: [] }, now).blocks[1]).toMatchObject({
+      text: { text: "*1* image waits for review." },
+    });
     expect(buildAppHome({ kind: "unavailable", reason: "the Slack app has no REVIEWER_TOKEN." }, now).blocks[1]).toEqual({
       type: "section",
       text: { type: "mrkdwn", text: ":warning: The queue cannot be shown: the Slack app has no REVIEWER_TOKEN." },
@@ -419,7 +505,11 @@ describe("the App Home tab", () => {
 describe("messages whose images Slack cannot fetch", () => {
   it("swap the image for a note saying why, and drop image accessories", () => {
     const home = buildAppHome({ kind: "queue", pending: 1, atLeast: false, oldest: [item] }, new Date(CREATED.iso));
-    expect(withoutImages(BODY as never)[1]).toEqual({ type: "context", block_id: "greenlight_image", elements: [{ type: "mrkdwn", text: PREVIEW_NOTE }] });
+    expect(withoutImages(BODY as never)[1]).toEqual({
+      type: "context",
+      block_id: "greenlight_image",
+      elements: [{ type: "mrkdwn", text: PREVIEW_NOTE }],
+    });
     expect(withoutImages(BODY as never).filter((_, index) => index !== 1)).toEqual(BODY.filter((_, index) => index !== 1));
     expect(JSON.stringify(withoutImages(home.blocks))).not.toContain('"image"');
   });

@@ -28,14 +28,20 @@ let tsCounter = 0;
 const nextTs = () => `1800000000.${String(++tsCounter).padStart(6, "0")}`;
 
 let close: () => Promise<void>;
-beforeEach(async () => void ({ slack, greenlight, close } = await startSlackAndGreenlight()));
+beforeEach(async () => {
+  ({ slack, greenlight, close } = await startSlackAndGreenlight());
+});
 afterEach(() => close());
 
 /** The app's dependencies, against the stand-in unless told otherwise, as app.ts builds them. */
 function appDeps(options: { greenlightUrl?: string; decisionSecret?: string } = {}) {
   const greenlightUrl = options.greenlightUrl ?? greenlight.url;
   return {
-    greenlight: createWorkerClient({ baseUrl: greenlightUrl, decisionSecret: options.decisionSecret ?? STAND_IN.decisionSecret, reviewerToken: STAND_IN.reviewerToken }),
+    greenlight: createWorkerClient({
+      baseUrl: greenlightUrl,
+      decisionSecret: options.decisionSecret ?? STAND_IN.decisionSecret,
+      reviewerToken: STAND_IN.reviewerToken,
+    }),
     posted: new PostedMessages(),
     rejections: new OpenRejections(),
     approverIds: new Set([ADA.id, GRACE.id]),
@@ -59,18 +65,34 @@ function decidedElsewhere(taskId: string, decision: Omit<Decision, "decidedAt" |
 }
 
 /** Clicks a button as Slack would deliver it to the listener; resolves once the listener has done everything. */
-async function click(deps: Deps, actionId: "greenlight_approve" | "greenlight_reject", taskId: string, user: { id: string; name: string }, messageTs: string) {
+async function click(
+  deps: Deps,
+  actionId: "greenlight_approve" | "greenlight_reject",
+  taskId: string,
+  user: { id: string; name: string },
+  messageTs: string,
+) {
   const { ack, responses } = recordingAck();
   const logger = recordingLogger();
   const listener = actionId === "greenlight_approve" ? approveClicked(deps) : rejectClicked(deps);
-  await listener({ ack, client: stubClient(slack, BOT_TOKEN), logger, ...buttonClick(blockActionsPayload({ actionId, taskId, user, channel: CHANNEL, messageTs })) });
+  await listener({
+    ack,
+    client: stubClient(slack, BOT_TOKEN),
+    logger,
+    ...buttonClick(blockActionsPayload({ actionId, taskId, user, channel: CHANNEL, messageTs })),
+  });
   return { acks: responses, logger };
 }
 
 /** Submits the reason modal that views.open received, with `reason` typed in. */
 async function submitReason(deps: Deps, user: { id: string; name: string }, view: Record<string, unknown>, reason: string) {
   const { ack, responses } = recordingAck<unknown>();
-  await rejectReasonSubmitted(deps)({ ack, client: stubClient(slack, BOT_TOKEN), logger: recordingLogger(), ...viewSubmission(viewSubmissionPayload({ user, view, reason })) });
+  await rejectReasonSubmitted(deps)({
+    ack,
+    client: stubClient(slack, BOT_TOKEN),
+    logger: recordingLogger(),
+    ...viewSubmission(viewSubmissionPayload({ user, view, reason })),
+  });
   return responses;
 }
 
@@ -90,7 +112,9 @@ describe("Approve", () => {
     let decisionsAtAck = -1;
     const logger = recordingLogger();
     await approveClicked(deps)({
-      ack: async () => void (decisionsAtAck = greenlight.decisionTokens.length),
+      ack: async () => {
+        decisionsAtAck = greenlight.decisionTokens.length;
+      },
       client: stubClient(slack, BOT_TOKEN),
       logger,
       ...buttonClick(blockActionsPayload({ actionId: "greenlight_approve", taskId, user: ADA, channel: CHANNEL, messageTs: ts })),
@@ -101,7 +125,10 @@ describe("Approve", () => {
     expect(greenlight.decisions[0]!.reason).toBeUndefined();
     const decided = winnerAt(taskId);
     expect(slack.calls.map((call) => call.method)).toEqual(["chat.update"]);
-    expect(slack.calls[0]).toMatchObject({ token: BOT_TOKEN, body: { channel: CHANNEL, ts, text: `Approved by ada: ${taskId}`, blocks: [decisionOutcome(decided)] } });
+    expect(slack.calls[0]).toMatchObject({
+      token: BOT_TOKEN,
+      body: { channel: CHANNEL, ts, text: `Approved by ada: ${taskId}`, blocks: [decisionOutcome(decided)] },
+    });
     expect(logger.lines).toEqual([`INFO decision approve on ${taskId} by ${ADA.id}: decided`]);
   });
 
@@ -112,7 +139,10 @@ describe("Approve", () => {
     await click(appDeps(), "greenlight_approve", taskId, ADA, ts);
     const [update, ...more] = updatesOf(ts);
     expect(more).toEqual([]);
-    expect(update!.body).toMatchObject({ text: `Rejected by Olive: ${taskId}`, blocks: [decisionOutcome(olive), lateNote(ADA, "approve")] });
+    expect(update!.body).toMatchObject({
+      text: `Rejected by Olive: ${taskId}`,
+      blocks: [decisionOutcome(olive), lateNote(ADA, "approve")],
+    });
     expect(winnerAt(taskId)).toEqual(olive);
   });
 
@@ -136,13 +166,21 @@ describe("Approve", () => {
     await click(appDeps(), "greenlight_approve", expired, ADA, expiredTs);
     await click(appDeps(), "greenlight_approve", withdrawn, ADA, withdrawnTs);
 
-    expect(updatesOf(expiredTs).map((call) => call.body)).toEqual([{ channel: CHANNEL, ts: expiredTs, text: `Expired: ${expired}`, blocks: [expiredOutcome(null)] }]);
+    expect(updatesOf(expiredTs).map((call) => call.body)).toEqual([
+      { channel: CHANNEL, ts: expiredTs, text: `Expired: ${expired}`, blocks: [expiredOutcome(null)] },
+    ]);
     expect(updatesOf(withdrawnTs).map((call) => call.body)).toEqual([
       {
         channel: CHANNEL,
         ts: withdrawnTs,
         text: `Withdrawn: ${withdrawn}`,
-        blocks: [{ type: "section", block_id: "greenlight_outcome", text: { type: "mrkdwn", text: ":wastebasket: *Withdrawn*: the client deleted this task, so its review is closed." } }],
+        blocks: [
+          {
+            type: "section",
+            block_id: "greenlight_outcome",
+            text: { type: "mrkdwn", text: ":wastebasket: *Withdrawn*: the client deleted this task, so its review is closed." },
+          },
+        ],
       },
     ]);
     expect(ephemeralsTo(ADA)).toEqual([]);
@@ -168,7 +206,9 @@ describe("button values", () => {
     const ts = nextTs();
     const { acks } = await click(appDeps(), "greenlight_approve", "tsk_../../v1/tasks", ADA, ts);
     expect(acks).toEqual([undefined]);
-    expect(slack.calls.map((call) => call.body)).toEqual([{ channel: CHANNEL, user: ADA.id, text: "This button does not carry a Greenlight task id, so nothing was sent." }]);
+    expect(slack.calls.map((call) => call.body)).toEqual([
+      { channel: CHANNEL, user: ADA.id, text: "This button does not carry a Greenlight task id, so nothing was sent." },
+    ]);
     expect(greenlight.requests).toEqual([]);
   });
 });
@@ -188,17 +228,26 @@ describe("Reject", () => {
       callback_id: "greenlight_reject_reason",
       private_metadata: JSON.stringify({ taskId, channel: CHANNEL, messageTs: ts }),
       submit: { type: "plain_text", text: "Reject" },
-      blocks: [expect.anything(), { type: "input", block_id: "reason", element: { type: "plain_text_input", action_id: "reason", max_length: 500 } }],
+      blocks: [
+        expect.anything(),
+        { type: "input", block_id: "reason", element: { type: "plain_text_input", action_id: "reason", max_length: 500 } },
+      ],
     });
     const view = opened!.body.view as Record<string, unknown>;
 
-    expect(await submitReason(deps, ADA, view, "   ")).toEqual([{ response_action: "errors", errors: { reason: "Please give a reason." } }]);
-    expect(await submitReason(deps, ADA, view, "x".repeat(501))).toEqual([{ response_action: "errors", errors: { reason: "At most 500 characters, please (this has 501)." } }]);
+    expect(await submitReason(deps, ADA, view, "   ")).toEqual([
+      { response_action: "errors", errors: { reason: "Please give a reason." } },
+    ]);
+    expect(await submitReason(deps, ADA, view, "x".repeat(501))).toEqual([
+      { response_action: "errors", errors: { reason: "At most 500 characters, please (this has 501)." } },
+    ]);
     expect(greenlight.requests).toEqual([]);
 
     const reason = "Shows a <licence plate> & a face";
     expect(await submitReason(deps, ADA, view, reason)).toEqual([undefined]);
-    expect(greenlight.decisions).toEqual([expect.objectContaining({ sub: taskId, iss: "slack-app", decision: "reject", reviewer: ADA, reason })]);
+    expect(greenlight.decisions).toEqual([
+      expect.objectContaining({ sub: taskId, iss: "slack-app", decision: "reject", reviewer: ADA, reason }),
+    ]);
     const [update] = updatesOf(ts);
     // The reason as Ada typed it: shown literally, with nothing escaped.
     expect(update!.body.blocks).toEqual([decisionOutcome({ ...winnerAt(taskId), reason: "Shows a <licence plate> & a face" })]);
@@ -206,7 +255,9 @@ describe("Reject", () => {
 
   it("asks the reviewer to start again when the dialog has lost track of its task, and sends nothing", async () => {
     const responses = await submitReason(appDeps(), ADA, { private_metadata: "{not json" }, "Not ours");
-    expect(responses).toEqual([{ response_action: "errors", errors: { reason: "This dialog lost track of its task; close it and click Reject again." } }]);
+    expect(responses).toEqual([
+      { response_action: "errors", errors: { reason: "This dialog lost track of its task; close it and click Reject again." } },
+    ]);
     expect(greenlight.requests).toEqual([]);
     expect(slack.calls).toEqual([]);
   });

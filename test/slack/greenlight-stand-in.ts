@@ -10,7 +10,11 @@ import type { ErrorBody } from "../../worker/src/domain/error-body.ts";
 import { type ReviewItem, ReviewItemSchema, type ReviewStatus } from "../../worker/src/domain/review.ts";
 import { type Decision, statusAfter } from "../../worker/src/domain/task.ts";
 
-export type StandInTask = { state: "pending" } | { state: "decided"; decision: Decision; jti: string } | { state: "expired" } | { state: "withdrawn" };
+export type StandInTask =
+  | { state: "pending" }
+  | { state: "decided"; decision: Decision; jti: string }
+  | { state: "expired" }
+  | { state: "withdrawn" };
 
 export type GreenlightStandIn = {
   url: string;
@@ -69,7 +73,9 @@ export async function startGreenlightStandIn(options: { decisionSecret: string; 
     if (taskId && request.method === "GET" && !announcement) {
       const review = standIn.reviews.get(taskId);
       if (review === undefined) return notFound();
-      return "failWith" in review ? { status: review.failWith, body: error("internal_error", "The stand-in was told to fail.") } : { status: 200, body: review };
+      return "failWith" in review
+        ? { status: review.failWith, body: error("internal_error", "The stand-in was told to fail.") }
+        : { status: 200, body: review };
     }
     if (taskId && request.method === "POST" && announcement) {
       standIn.announcements.set(taskId, JSON.parse(await readBody(request)));
@@ -95,8 +101,12 @@ export async function startGreenlightStandIn(options: { decisionSecret: string; 
       case "withdrawn":
         return { status: 409, body: error("review_withdrawn", "The task was deleted, so its review is closed.") };
       case "decided":
-        if (task.jti === claims.jti) return { status: 200, body: { taskId: claims.sub, status: statusAfter(task.decision), decision: task.decision } };
-        return { status: 409, body: error("already_decided", `${task.decision.reviewer.name} already decided this task.`, { decision: task.decision }) };
+        if (task.jti === claims.jti)
+          return { status: 200, body: { taskId: claims.sub, status: statusAfter(task.decision), decision: task.decision } };
+        return {
+          status: 409,
+          body: error("already_decided", `${task.decision.reviewer.name} already decided this task.`, { decision: task.decision }),
+        };
       case "pending": {
         const decision = decisionOf(decisionRequestFromClaims(claims), new Date());
         standIn.tasks.set(claims.sub, { state: "decided", decision, jti: claims.jti });
@@ -130,14 +140,22 @@ export const reviewItem = (taskId: string, deadlineInMs = 60 * 60 * 1000, metada
     reviewDeadline: new Date(Date.now() + deadlineInMs).toISOString(),
     client: "demo",
     metadata,
-    image: { contentType: "image/png", bytes: 2048, width: 640, height: 480, previewUrl: `https://greenlight.example/v1/images/${taskId}?expires=1&sig=abc` },
+    image: {
+      contentType: "image/png",
+      bytes: 2048,
+      width: 640,
+      height: 480,
+      previewUrl: `https://greenlight.example/v1/images/${taskId}?expires=1&sig=abc`,
+    },
     prescreen: null,
   });
 
 /** A fresh task id, as Greenlight makes them. */
 export const newTaskId = () => `tsk_${crypto.randomUUID().replaceAll("-", "")}`;
 
-const error = (code: string, message: string, details?: Record<string, unknown>): ErrorBody => ({ error: { code, message, ...(details ? { details } : {}) } });
+const error = (code: string, message: string, details?: Record<string, unknown>): ErrorBody => ({
+  error: { code, message, ...(details ? { details } : {}) },
+});
 const notFound = () => ({ status: 404, body: error("task_not_found", "No such task.") });
 
 async function readBody(request: IncomingMessage): Promise<string> {

@@ -8,8 +8,20 @@ export type RecordingLogger = Logger & { lines: string[] };
 /** Keeps every line as "LEVEL text", so a test can assert what was logged. */
 export function recordingLogger(): RecordingLogger {
   const lines: string[] = [];
-  const write = (level: string) => (...messages: unknown[]) => void lines.push(`${level} ${messages.map(String).join(" ")}`);
-  return { lines, debug: write("DEBUG"), info: write("INFO"), warn: write("WARN"), error: write("ERROR"), setLevel() {}, getLevel: () => LogLevel.DEBUG, setName() {} };
+  const write =
+    (level: string) =>
+    (...messages: unknown[]) =>
+      void lines.push(`${level} ${messages.map(String).join(" ")}`);
+  return {
+    lines,
+    debug: write("DEBUG"),
+    info: write("INFO"),
+    warn: write("WARN"),
+    error: write("ERROR"),
+    setLevel() {},
+    getLevel: () => LogLevel.DEBUG,
+    setName() {},
+  };
 }
 
 /** An ack that records each response it is given (undefined for a plain ack()). */
@@ -19,7 +31,8 @@ export function recordingAck<T = void>(): { ack: (response?: T) => Promise<void>
 }
 
 /** The client Bolt would hand a listener, talking to the stub; no retries, so a refusal shows at once. */
-export const stubClient = (stub: SlackStub, token: string) => new webApi.WebClient(token, { slackApiUrl: stub.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+export const stubClient = (stub: SlackStub, token: string) =>
+  new webApi.WebClient(token, { slackApiUrl: stub.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
 
 /** A button click's body and action, from a payload as Slack sends it (slack-requests.ts builds them). */
 export function buttonClick(payload: object): { body: BlockAction<ButtonAction>; action: ButtonAction } {

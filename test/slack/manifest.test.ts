@@ -12,8 +12,14 @@ describe("slack-app/manifest.json", () => {
   });
 
   it("sends interactivity and the app_home_opened event to POST /slack/events, with the Home tab on", () => {
-    expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: expect.stringMatching(/^https:\/\/[^/]+\/slack\/events$/) });
-    expect(manifest.settings.event_subscriptions).toEqual({ request_url: manifest.settings.interactivity.request_url, bot_events: ["app_home_opened"] });
+    expect(manifest.settings.interactivity).toEqual({
+      is_enabled: true,
+      request_url: expect.stringMatching(/^https:\/\/[^/]+\/slack\/events$/),
+    });
+    expect(manifest.settings.event_subscriptions).toEqual({
+      request_url: manifest.settings.interactivity.request_url,
+      bot_events: ["app_home_opened"],
+    });
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.features.bot_user.display_name).toBe("Greenlight");
   });

@@ -37,7 +37,9 @@ const status = (item: ReviewItem, status: ReviewStatus["status"], decided: Decis
 let slack: SlackStub;
 let greenlight: GreenlightStandIn;
 let close: () => Promise<void>;
-beforeEach(async () => void ({ slack, greenlight, close } = await startSlackAndGreenlight()));
+beforeEach(async () => {
+  ({ slack, greenlight, close } = await startSlackAndGreenlight());
+});
 afterEach(() => close());
 
 /**
@@ -52,7 +54,7 @@ function poster(items: ReviewItem[]) {
   };
   const logger = recordingLogger();
   const posted = new PostedMessages();
-  items.forEach((item, index) => posted.add({ item, channel: "C0REVIEWS", ts: `1.${index}`, announced: true }));
+  for (const [index, item] of items.entries()) posted.add({ item, channel: "C0REVIEWS", ts: `1.${index}`, announced: true });
   const deps = {
     greenlight: createWorkerClient({ baseUrl: greenlight.url, ...STAND_IN }),
     client: stubClient(slack, BOT_TOKEN),
@@ -69,7 +71,9 @@ function poster(items: ReviewItem[]) {
     reviews: greenlight.reviews,
     posted,
     get asked() {
-      return greenlight.requests.filter((request) => request.startsWith("GET /v1/reviews/")).map((request) => request.slice("GET /v1/reviews/".length));
+      return greenlight.requests
+        .filter((request) => request.startsWith("GET /v1/reviews/"))
+        .map((request) => request.slice("GET /v1/reviews/".length));
     },
     get updates() {
       return slack.callsTo("chat.update").map((call) => call.body as { channel: string; ts: string; text: string; blocks: unknown[] });
@@ -121,7 +125,12 @@ describe("the poster's sweep", () => {
             { type: "text", text: " by " },
             { type: "text", text: "Olive", style: { bold: true } },
             { type: "text", text: " on " },
-            { type: "date", timestamp: Math.floor(Date.parse(rejection.decidedAt) / 1000), format: "{date_short_pretty} at {time}", fallback: expect.stringMatching(/ UTC$/) },
+            {
+              type: "date",
+              timestamp: Math.floor(Date.parse(rejection.decidedAt) / 1000),
+              format: "{date_short_pretty} at {time}",
+              fallback: expect.stringMatching(/ UTC$/),
+            },
           ],
         },
         // The reason as Olive wrote it: rich text shows it literally, so nothing in it is escaped.

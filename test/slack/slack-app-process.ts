@@ -17,7 +17,20 @@ const running = new Set<SlackAppProcess>();
 
 // Every setting the app reads, blanked (the app treats empty as unset) so nothing leaks in from the developer's shell.
 const UNSET = Object.fromEntries(
-  ["SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_API_URL", "GREENLIGHT_URL", "DECISION_SIGNING_SECRET", "SLACK_APPROVER_IDS", "REVIEWER_TOKEN", "POST_REVIEWS", "SLACK_CHANNEL", "POLL_INTERVAL_SECONDS", "LOG_LEVEL"].map((name) => [name, ""]),
+  [
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_BOT_TOKEN",
+    "SLACK_API_URL",
+    "GREENLIGHT_URL",
+    "DECISION_SIGNING_SECRET",
+    "SLACK_APPROVER_IDS",
+    "REVIEWER_TOKEN",
+    "POST_REVIEWS",
+    "SLACK_CHANNEL",
+    "POLL_INTERVAL_SECONDS",
+    "LOG_LEVEL",
+  ].map((name) => [name, ""]),
 );
 
 /** Only the settings given, on a free loopback port; resolves once it listens, or has connected in Socket Mode. */

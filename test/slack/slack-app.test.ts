@@ -85,8 +85,14 @@ const taskWhen = (target: Stack, taskId: string, until: (task: Task) => boolean 
 
 /** A new task, once the workflow has pre-screened it and reviewers can list it. */
 async function queuedTask(target: Stack, name: string): Promise<Task> {
-  const { task } = await apiFor(target).client.upload(solidPng(48, 32, [40, 90, 200]), { contentType: "image/png", metadata: { test: name } });
-  await waitFor(`${name} to be listed`, async () => ((await pendingIds(target)).includes(task.taskId) ? true : undefined), { timeoutMs: 20_000, intervalMs: 100 });
+  const { task } = await apiFor(target).client.upload(solidPng(48, 32, [40, 90, 200]), {
+    contentType: "image/png",
+    metadata: { test: name },
+  });
+  await waitFor(`${name} to be listed`, async () => ((await pendingIds(target)).includes(task.taskId) ? true : undefined), {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+  });
   return task;
 }
 
@@ -96,11 +102,21 @@ async function post(target: SlackAppProcess, signed: { body: string; headers: Re
   return { status: response.status, body: await response.text(), ms: performance.now() - started };
 }
 
-const click = (target: SlackAppProcess, actionId: "greenlight_approve" | "greenlight_reject", taskId: string, user: { id: string; name: string }, messageTs: string) =>
-  post(target, signedInteraction(SIGNING_SECRET, blockActionsPayload({ actionId, taskId, user, channel: CHANNEL, messageTs })));
+const click = (
+  target: SlackAppProcess,
+  actionId: "greenlight_approve" | "greenlight_reject",
+  taskId: string,
+  user: { id: string; name: string },
+  messageTs: string,
+) => post(target, signedInteraction(SIGNING_SECRET, blockActionsPayload({ actionId, taskId, user, channel: CHANNEL, messageTs })));
 
 const callFor = (stub: SlackStub, method: string, match: (call: SlackCall) => boolean, what: string) =>
-  waitFor(`${method} ${what}`, () => stub.callsTo(method).find(match), { timeoutMs: 20_000, intervalMs: 50 }, () => `calls so far: ${stub.calls.map((call) => call.method).join(", ")}\n${tail(app.output)}`);
+  waitFor(
+    `${method} ${what}`,
+    () => stub.callsTo(method).find(match),
+    { timeoutMs: 20_000, intervalMs: 50 },
+    () => `calls so far: ${stub.calls.map((call) => call.method).join(", ")}\n${tail(app.output)}`,
+  );
 
 // What the app logs for each refused request: Bolt's signature check, and the receiver's own check of future timestamps.
 const REFUSAL = /Failed to verify authenticity|Refused a Slack request whose x-slack-request-timestamp/;
@@ -126,7 +142,13 @@ describe("the HTTP receiver", () => {
   it("refuses a bad signature, a timestamp more than 5 minutes old or ahead, and deciding nothing for any of them", async () => {
     const task = await queuedTask(stack, "refused");
     const ts = nextTs();
-    const payload = blockActionsPayload({ actionId: "greenlight_approve", taskId: task.taskId, user: ADA, channel: CHANNEL, messageTs: ts });
+    const payload = blockActionsPayload({
+      actionId: "greenlight_approve",
+      taskId: task.taskId,
+      user: ADA,
+      channel: CHANNEL,
+      messageTs: ts,
+    });
     const now = Math.floor(Date.now() / 1000);
     const refusalsBefore = refusalsLogged(app);
 
@@ -138,7 +160,12 @@ describe("the HTTP receiver", () => {
     for (const answer of [wrongSecret, tamperedAnswer, stale, ahead]) expect(answer).toMatchObject({ status: 401, body: "" });
 
     // Each refusal is logged once the receiver is done with it; only then is "nothing happened" worth checking.
-    await waitFor("four refusals in the app's log", () => (refusalsLogged(app) - refusalsBefore >= 4 ? true : undefined), { timeoutMs: 10_000, intervalMs: 20 }, () => tail(app.output));
+    await waitFor(
+      "four refusals in the app's log",
+      () => (refusalsLogged(app) - refusalsBefore >= 4 ? true : undefined),
+      { timeoutMs: 10_000, intervalMs: 20 },
+      () => tail(app.output),
+    );
     expect(refusalsLogged(app) - refusalsBefore).toBe(4);
     expect(await taskAt(stack, task.taskId)).toMatchObject({ status: "pending", decision: null });
     expect(slack.calls.filter((call) => JSON.stringify(call.body).includes(task.taskId) || call.body.ts === ts)).toEqual([]);
@@ -149,7 +176,11 @@ describe("the HTTP receiver", () => {
     const body = "payload=%7Bnot-json";
     const answer = await post(app, {
       body,
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": timestamp, "x-slack-signature": slackSignature(SIGNING_SECRET, timestamp, body) },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": timestamp,
+        "x-slack-signature": slackSignature(SIGNING_SECRET, timestamp, body),
+      },
     });
     expect(answer).toMatchObject({ status: 400, body: "" });
     expect(app.child.exitCode).toBeNull();
@@ -170,8 +201,15 @@ describe("Approve", () => {
 
     const update = await updateOf(slack, ts);
     expect(update.token).toBe(BOT_TOKEN);
-    expect(update.body).toMatchObject({ channel: CHANNEL, ts, text: `Approved by ada: ${task.taskId}`, blocks: [decisionOutcome(decided.decision!)] });
-    expect(slack.callsTo("chat.postEphemeral").filter((call) => call.body.user === ADA.id && JSON.stringify(call.body).includes(task.taskId))).toEqual([]);
+    expect(update.body).toMatchObject({
+      channel: CHANNEL,
+      ts,
+      text: `Approved by ada: ${task.taskId}`,
+      blocks: [decisionOutcome(decided.decision!)],
+    });
+    expect(
+      slack.callsTo("chat.postEphemeral").filter((call) => call.body.user === ADA.id && JSON.stringify(call.body).includes(task.taskId)),
+    ).toEqual([]);
   });
 
   it("records one decision when two reviewers decide at once, and both messages name the winner", async () => {
@@ -180,8 +218,14 @@ describe("Approve", () => {
     // Grace opens the reject dialog on her copy of the message first, then both submit at the same moment.
     expect(await click(app, "greenlight_reject", task.taskId, GRACE, graceTs)).toMatchObject({ status: 200, body: "" });
     const opened = await callFor(slack, "views.open", (call) => JSON.stringify(call.body.view).includes(graceTs), "for Grace's dialog");
-    const submission = signedInteraction(SIGNING_SECRET, viewSubmissionPayload({ user: GRACE, view: opened.body.view as Record<string, unknown>, reason: "Not ours" }));
-    const approval = signedInteraction(SIGNING_SECRET, blockActionsPayload({ actionId: "greenlight_approve", taskId: task.taskId, user: ADA, channel: CHANNEL, messageTs: adaTs }));
+    const submission = signedInteraction(
+      SIGNING_SECRET,
+      viewSubmissionPayload({ user: GRACE, view: opened.body.view as Record<string, unknown>, reason: "Not ours" }),
+    );
+    const approval = signedInteraction(
+      SIGNING_SECRET,
+      blockActionsPayload({ actionId: "greenlight_approve", taskId: task.taskId, user: ADA, channel: CHANNEL, messageTs: adaTs }),
+    );
     const answers = await Promise.all([post(app, approval), post(app, submission)]);
     for (const answer of answers) expect(answer).toMatchObject({ status: 200, body: "" });
 
@@ -201,7 +245,14 @@ describe("Approve", () => {
     expect(loserUpdate.body.blocks).toContainEqual(lateNote(loser, loserChoice));
 
     // Greenlight kept the winner: a later decision is refused with that same winner.
-    const late = apiFor(stack).client.decide(await signDecisionToken(decisionSecret, { taskId: task.taskId, decision: "approve", reviewer: { id: "late", name: "Late" }, issuer: "console" }));
+    const late = apiFor(stack).client.decide(
+      await signDecisionToken(decisionSecret, {
+        taskId: task.taskId,
+        decision: "approve",
+        reviewer: { id: "late", name: "Late" },
+        issuer: "console",
+      }),
+    );
     await expect(late).rejects.toMatchObject({ status: 409, body: { error: { code: "already_decided", details: { decision: winner } } } });
   });
 });
@@ -218,11 +269,21 @@ describe("Reject", () => {
       callback_id: "greenlight_reject_reason",
       private_metadata: JSON.stringify({ taskId: task.taskId, channel: CHANNEL, messageTs: ts }),
       submit: { type: "plain_text", text: "Reject" },
-      blocks: [expect.anything(), { type: "input", block_id: "reason", element: { type: "plain_text_input", action_id: "reason", max_length: 500 } }],
+      blocks: [
+        expect.anything(),
+        { type: "input", block_id: "reason", element: { type: "plain_text_input", action_id: "reason", max_length: 500 } },
+      ],
     });
-    const submit = (reason: string) => post(app, signedInteraction(SIGNING_SECRET, viewSubmissionPayload({ user: ADA, view: opened.body.view as Record<string, unknown>, reason })));
+    const submit = (reason: string) =>
+      post(
+        app,
+        signedInteraction(SIGNING_SECRET, viewSubmissionPayload({ user: ADA, view: opened.body.view as Record<string, unknown>, reason })),
+      );
 
-    expect(await submit("   ")).toMatchObject({ status: 200, body: JSON.stringify({ response_action: "errors", errors: { reason: "Please give a reason." } }) });
+    expect(await submit("   ")).toMatchObject({
+      status: 200,
+      body: JSON.stringify({ response_action: "errors", errors: { reason: "Please give a reason." } }),
+    });
     expect(await submit("x".repeat(501))).toMatchObject({
       status: 200,
       body: JSON.stringify({ response_action: "errors", errors: { reason: "At most 500 characters, please (this has 501)." } }),
@@ -256,7 +317,11 @@ describe("the App Home tab", () => {
         expect(call.body.user_id).toBe(ADA.id);
         const view = call.body.view as { type: string; blocks: Array<{ block_id?: string; text?: { text: string } }> };
         expect(view.type).toBe("home");
-        expect(view.blocks[1]).toEqual({ type: "section", block_id: "greenlight_queue_depth", text: { type: "mrkdwn", text: `*${after.length}* ${after.length === 1 ? "image waits" : "images wait"} for review.` } });
+        expect(view.blocks[1]).toEqual({
+          type: "section",
+          block_id: "greenlight_queue_depth",
+          text: { type: "mrkdwn", text: `*${after.length}* ${after.length === 1 ? "image waits" : "images wait"} for review.` },
+        });
         const oldest = view.blocks.filter((block) => block.block_id?.startsWith("greenlight_oldest_")).map((block) => block.block_id);
         expect(oldest).toEqual(after.slice(0, 5).map((id) => `greenlight_oldest_${id}`));
         return true;
@@ -267,7 +332,10 @@ describe("the App Home tab", () => {
     // The Refresh button on the Home tab publishes it again.
     const published = slack.callsTo("views.publish").length;
     expect(await post(app, signedInteraction(SIGNING_SECRET, homeRefreshPayload(GRACE)))).toMatchObject({ status: 200, body: "" });
-    const again = await waitFor("views.publish after Refresh", () => slack.callsTo("views.publish")[published], { timeoutMs: 10_000, intervalMs: 50 });
+    const again = await waitFor("views.publish after Refresh", () => slack.callsTo("views.publish")[published], {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     expect(again.body).toMatchObject({ user_id: GRACE.id, view: { type: "home" } });
   });
 });
@@ -277,18 +345,33 @@ describe("poster mode", () => {
   let poster: SlackAppProcess;
   let tasks: Task[];
 
-  const postsOf = (taskId: string) => posterSlack.callsTo("chat.postMessage").filter((call) => JSON.stringify(call.body.blocks).includes(`Task \`${taskId}\``));
+  const postsOf = (taskId: string) =>
+    posterSlack.callsTo("chat.postMessage").filter((call) => JSON.stringify(call.body.blocks).includes(`Task \`${taskId}\``));
 
   beforeAll(async () => {
     // The fourth task's metadata is hostile: {"test": HOSTILE}.
     tasks = await Promise.all(["poster-1", "poster-2", "poster-3", HOSTILE].map((name) => queuedTask(stack, name)));
     posterSlack = await newStub();
-    poster = await startSlackApp(appEnv(stack, posterSlack, { POST_REVIEWS: "true", SLACK_CHANNEL: "#greenlight-reviews", POLL_INTERVAL_SECONDS: "1", SLACK_APPROVER_IDS: ADA.id }));
-    await waitFor("a message per task", () => (tasks.every((task) => postsOf(task.taskId).length > 0) ? true : undefined), { timeoutMs: 20_000 }, () => tail(poster.output));
+    poster = await startSlackApp(
+      appEnv(stack, posterSlack, {
+        POST_REVIEWS: "true",
+        SLACK_CHANNEL: "#greenlight-reviews",
+        POLL_INTERVAL_SECONDS: "1",
+        SLACK_APPROVER_IDS: ADA.id,
+      }),
+    );
+    await waitFor(
+      "a message per task",
+      () => (tasks.every((task) => postsOf(task.taskId).length > 0) ? true : undefined),
+      { timeoutMs: 20_000 },
+      () => tail(poster.output),
+    );
   });
 
   it("posts each pending task once, with its image, facts and buttons, and confirms each announcement", async () => {
-    const posted = posterSlack.callsTo("chat.postMessage").map((call) => JSON.stringify(call.body.blocks).match(/Task `(tsk_[0-9a-f]{32})`/)?.[1]);
+    const posted = posterSlack
+      .callsTo("chat.postMessage")
+      .map((call) => JSON.stringify(call.body.blocks).match(/Task `(tsk_[0-9a-f]{32})`/)?.[1]);
     expect(new Set(posted).size).toBe(posted.length);
     for (const task of tasks) {
       const [message, ...again] = postsOf(task.taskId);
@@ -296,24 +379,47 @@ describe("poster mode", () => {
       expect(message!.token).toBe(BOT_TOKEN);
       expect(message!.body).toMatchObject({ channel: "#greenlight-reviews", text: `Image to review from ${client.id} (${task.taskId})` });
       const blocks = message!.body.blocks as Array<Record<string, any>>;
-      expect(blocks.find((block) => block.type === "image")?.image_url).toMatch(new RegExp(`^${stack.baseUrl}/v1/images/${task.taskId}\\?expires=\\d+&sig=`));
+      expect(blocks.find((block) => block.type === "image")?.image_url).toMatch(
+        new RegExp(`^${stack.baseUrl}/v1/images/${task.taskId}\\?expires=\\d+&sig=`),
+      );
       expect(blocks.find((block) => block.type === "actions")).toEqual({
         type: "actions",
         block_id: "greenlight_decision",
         elements: [
-          { type: "button", action_id: "greenlight_approve", style: "primary", value: task.taskId, text: { type: "plain_text", text: "Approve" } },
-          { type: "button", action_id: "greenlight_reject", style: "danger", value: task.taskId, text: { type: "plain_text", text: "Reject" } },
+          {
+            type: "button",
+            action_id: "greenlight_approve",
+            style: "primary",
+            value: task.taskId,
+            text: { type: "plain_text", text: "Approve" },
+          },
+          {
+            type: "button",
+            action_id: "greenlight_reject",
+            style: "danger",
+            value: task.taskId,
+            text: { type: "plain_text", text: "Reject" },
+          },
         ],
       });
       const text = JSON.stringify(blocks);
-      for (const fact of [`*${client.id}*`, "48 × 32 px", "image/png", "png · landscape", "blue", `{\\"test\\":\\"${task.metadata.test}\\"}`]) expect(text).toContain(fact);
+      for (const fact of [
+        `*${client.id}*`,
+        "48 × 32 px",
+        "image/png",
+        "png · landscape",
+        "blue",
+        `{\\"test\\":\\"${task.metadata.test}\\"}`,
+      ])
+        expect(text).toContain(fact);
     }
     // Greenlight holds each announcement, naming the message, so no claim hands the task out again.
     for (const task of tasks) {
       const answer = postsOf(task.taskId)[0]!.answer;
-      await waitFor(`the announcement of ${task.taskId}`, async () => ((await reviewOf(stack, task.taskId)).announcement ?? undefined), { timeoutMs: 10_000, intervalMs: 50 }).then((announcement) =>
-        expect(announcement).toEqual({ channel: answer.channel, messageTs: answer.ts }),
-      );
+      await waitFor(`the announcement of ${task.taskId}`, async () => (await reviewOf(stack, task.taskId)).announcement ?? undefined, {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      }).then((announcement) => expect(announcement).toEqual({ channel: answer.channel, messageTs: answer.ts }));
     }
     const { data: claimed } = await apiFor(stack).reviewer.api.POST("/v1/reviews/claim", { body: { limit: 100 } });
     for (const task of tasks) expect(claimed?.items.map((item) => item.taskId)).not.toContain(task.taskId);
@@ -337,7 +443,13 @@ describe("poster mode", () => {
   it("closes its message, buttons gone, naming who decided outside the app, which way, when and why", async () => {
     const task = tasks[0]!;
     const decided = await apiFor(stack).client.decide(
-      await signDecisionToken(decisionSecret, { taskId: task.taskId, decision: "reject", reviewer: { id: "console-olive", name: "Olive" }, reason: "a duplicate <of order 41>", issuer: "console" }),
+      await signDecisionToken(decisionSecret, {
+        taskId: task.taskId,
+        decision: "reject",
+        reviewer: { id: "console-olive", name: "Olive" },
+        reason: "a duplicate <of order 41>",
+        issuer: "console",
+      }),
     );
     const winner = DecisionSchema.parse(decided.decision);
     expect(winner).toMatchObject({ decision: "reject", reviewer: { name: "Olive" }, via: "console" });
@@ -350,7 +462,9 @@ describe("poster mode", () => {
       decisionOutcome({ ...winner, reason: "a duplicate <of order 41>" }),
     ]);
     // The second task is still open, so its message still has its buttons.
-    expect(posterSlack.callsTo("chat.update").filter((call) => call.body.ts === String(postsOf(tasks[1]!.taskId)[0]!.answer.ts))).toEqual([]);
+    expect(posterSlack.callsTo("chat.update").filter((call) => call.body.ts === String(postsOf(tasks[1]!.taskId)[0]!.answer.ts))).toEqual(
+      [],
+    );
   });
 
   it("closes its own message too when the task is decided from another copy of it (an n8n message, say)", async () => {
@@ -362,7 +476,10 @@ describe("poster mode", () => {
     const decided = (await taskAt(stack, task.taskId)).decision!;
     const outcome = decisionOutcome(decided);
     expect(copy.body.blocks).toEqual([outcome]);
-    expect(ownUpdate.body.blocks).toEqual([...(own.body.blocks as Array<Record<string, unknown>>).filter((block) => block.type !== "actions"), outcome]);
+    expect(ownUpdate.body.blocks).toEqual([
+      ...(own.body.blocks as Array<Record<string, unknown>>).filter((block) => block.type !== "actions"),
+      outcome,
+    ]);
   });
 });
 
@@ -380,10 +497,20 @@ describe("Socket Mode", () => {
       expect(socket.connections()).toBe(1);
 
       const ts = nextTs();
-      const payload = blockActionsPayload({ actionId: "greenlight_approve", taskId: task.taskId, user: ADA, channel: CHANNEL, messageTs: ts });
+      const payload = blockActionsPayload({
+        actionId: "greenlight_approve",
+        taskId: task.taskId,
+        user: ADA,
+        channel: CHANNEL,
+        messageTs: ts,
+      });
       socket.send({ envelope_id: "env-approve-1", type: "interactive", accepts_response_payload: false, payload });
 
-      const ack = await waitFor("the envelope's acknowledgement", () => socket.received.find((message) => message.envelope_id === "env-approve-1"), { timeoutMs: 3000, intervalMs: 20 });
+      const ack = await waitFor(
+        "the envelope's acknowledgement",
+        () => socket.received.find((message) => message.envelope_id === "env-approve-1"),
+        { timeoutMs: 3000, intervalMs: 20 },
+      );
       expect(ack).toEqual({ envelope_id: "env-approve-1", payload: {} });
       const decided = await taskWhen(stack, task.taskId);
       expect(decided.decision).toMatchObject({ decision: "approve", reviewer: ADA, via: "slack-app" });

@@ -51,7 +51,11 @@ export function signedEvent(secret: string, payload: unknown, timestamp = String
   const body = JSON.stringify(payload);
   return {
     body,
-    headers: { "content-type": "application/json", "x-slack-request-timestamp": timestamp, "x-slack-signature": slackSignature(secret, timestamp, body) },
+    headers: {
+      "content-type": "application/json",
+      "x-slack-request-timestamp": timestamp,
+      "x-slack-signature": slackSignature(secret, timestamp, body),
+    },
   };
 }
 
@@ -64,8 +68,26 @@ export const homeRefreshPayload = (user: User) => ({
   container: { type: "view", view_id: "V0HOME" },
   trigger_id: "5555.6666.abcdef",
   team: { id: "T0GREEN", domain: "greenlight-test" },
-  view: { id: "V0HOME", type: "home", blocks: [], private_metadata: "", callback_id: "", state: { values: {} }, hash: "1.2", app_id: "A0GREENLIGHT", bot_id: "B0BOT" },
-  actions: [{ action_id: "greenlight_home_refresh", block_id: "refresh", type: "button", action_ts: `${Date.now() / 1000}`, text: { type: "plain_text", text: "Refresh" } }],
+  view: {
+    id: "V0HOME",
+    type: "home",
+    blocks: [],
+    private_metadata: "",
+    callback_id: "",
+    state: { values: {} },
+    hash: "1.2",
+    app_id: "A0GREENLIGHT",
+    bot_id: "B0BOT",
+  },
+  actions: [
+    {
+      action_id: "greenlight_home_refresh",
+      block_id: "refresh",
+      type: "button",
+      action_ts: `${Date.now() / 1000}`,
+      text: { type: "plain_text", text: "Refresh" },
+    },
+  ],
 });
 
 /** The app_home_opened event for `userId`'s Home tab (or another of the app's tabs). */

@@ -34,7 +34,10 @@ export async function startSocketModeStub(options: { appToken: string; webApi: S
     }
     const forwarded = await fetch(`${options.webApi.url}${method}`, {
       method: "POST",
-      headers: { "content-type": request.headers["content-type"] ?? "application/x-www-form-urlencoded", authorization: request.headers.authorization ?? "" },
+      headers: {
+        "content-type": request.headers["content-type"] ?? "application/x-www-form-urlencoded",
+        authorization: request.headers.authorization ?? "",
+      },
       body,
     });
     response.writeHead(forwarded.status, { "content-type": "application/json" }).end(await forwarded.text());
@@ -43,8 +46,12 @@ export async function startSocketModeStub(options: { appToken: string; webApi: S
   server.on("upgrade", (request: IncomingMessage, socket: Socket) => {
     const key = request.headers["sec-websocket-key"];
     if (request.url !== "/link" || typeof key !== "string") return void socket.destroy();
-    const accept = createHash("sha1").update(key + WEBSOCKET_GUID).digest("base64");
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    const accept = createHash("sha1")
+      .update(key + WEBSOCKET_GUID)
+      .digest("base64");
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => sockets.delete(socket));
@@ -58,7 +65,19 @@ export async function startSocketModeStub(options: { appToken: string; webApi: S
         else if (frame.opcode === 0x8) socket.end(encodeFrame(0x8, Buffer.alloc(0)));
       }
     });
-    socket.write(encodeFrame(0x1, Buffer.from(JSON.stringify({ type: "hello", num_connections: 1, debug_info: { host: "local-stub" }, connection_info: { app_id: "A0GREENLIGHT" } }))));
+    socket.write(
+      encodeFrame(
+        0x1,
+        Buffer.from(
+          JSON.stringify({
+            type: "hello",
+            num_connections: 1,
+            debug_info: { host: "local-stub" },
+            connection_info: { app_id: "A0GREENLIGHT" },
+          }),
+        ),
+      ),
+    );
   });
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

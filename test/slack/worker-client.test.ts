@@ -8,14 +8,14 @@ import { createWorkerClient, type DecisionRequest } from "../../slack-app/worker
 import { ADA, STAND_IN } from "./fixtures.ts";
 import { type GreenlightStandIn, newTaskId, reviewItem, startGreenlightStandIn } from "./greenlight-stand-in.ts";
 
-
 let greenlight: GreenlightStandIn;
 beforeEach(async () => {
   greenlight = await startGreenlightStandIn(STAND_IN);
 });
 afterEach(() => greenlight.close());
 
-const client = (baseUrl = greenlight.url, decisionSecret = STAND_IN.decisionSecret) => createWorkerClient({ baseUrl, decisionSecret, reviewerToken: STAND_IN.reviewerToken });
+const client = (baseUrl = greenlight.url, decisionSecret = STAND_IN.decisionSecret) =>
+  createWorkerClient({ baseUrl, decisionSecret, reviewerToken: STAND_IN.reviewerToken });
 const approve = (taskId: string): DecisionRequest => ({ taskId, decision: "approve", reviewer: ADA });
 
 describe("a decision's answer", () => {
@@ -25,13 +25,23 @@ describe("a decision's answer", () => {
     const reply = await client().decide({ ...approve(taskId), decision: "reject", reason: "blurry" });
     expect(reply).toEqual({
       outcome: "decided",
-      result: { taskId, status: "rejected", decision: { decision: "reject", reviewer: ADA, reason: "blurry", decidedAt: expect.any(String), via: "slack-app" } },
+      result: {
+        taskId,
+        status: "rejected",
+        decision: { decision: "reject", reviewer: ADA, reason: "blurry", decidedAt: expect.any(String), via: "slack-app" },
+      },
     });
   });
 
   it("names the winner when another decision got there first", async () => {
     const taskId = newTaskId();
-    const winner: Decision = { decision: "reject", reviewer: { id: "console-olive", name: "Olive" }, reason: "blurry", decidedAt: new Date().toISOString(), via: "console" };
+    const winner: Decision = {
+      decision: "reject",
+      reviewer: { id: "console-olive", name: "Olive" },
+      reason: "blurry",
+      decidedAt: new Date().toISOString(),
+      via: "console",
+    };
     greenlight.tasks.set(taskId, { state: "decided", decision: winner, jti: "elsewhere" });
     expect(await client().decide(approve(taskId))).toEqual({ outcome: "already_decided", decision: winner });
   });
@@ -82,7 +92,11 @@ describe("the pending queue", () => {
     greenlight.pending = Array.from({ length: 250 }, () => reviewItem(newTaskId()));
     const all = await client().listPending(10);
     expect(all).toEqual({ items: greenlight.pending, complete: true });
-    expect(greenlight.requests).toEqual(["GET /v1/reviews?limit=100", "GET /v1/reviews?limit=100&cursor=100", "GET /v1/reviews?limit=100&cursor=200"]);
+    expect(greenlight.requests).toEqual([
+      "GET /v1/reviews?limit=100",
+      "GET /v1/reviews?limit=100&cursor=100",
+      "GET /v1/reviews?limit=100&cursor=200",
+    ]);
 
     const first = await client().listPending(2);
     expect(first).toEqual({ items: greenlight.pending.slice(0, 200), complete: false });

@@ -50,7 +50,15 @@ export async function startSlackStub(options: { token: string }): Promise<SlackS
       case "views.update":
         return answer({ ok: true, view: { id: `V${sequence++}`, ...(body.view as object) } });
       case "auth.test":
-        return answer({ ok: true, url: "https://greenlight-test.slack.com/", team: "Greenlight", user: "greenlight", team_id: "T0GREEN", user_id: "U0BOT", bot_id: "B0BOT" });
+        return answer({
+          ok: true,
+          url: "https://greenlight-test.slack.com/",
+          team: "Greenlight",
+          user: "greenlight",
+          team_id: "T0GREEN",
+          user_id: "U0BOT",
+          bot_id: "B0BOT",
+        });
       default:
         return answer({ ok: false, error: "unknown_method" });
     }

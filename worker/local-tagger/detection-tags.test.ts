@@ -9,9 +9,7 @@ describe("detectionTags", () => {
   });
 
   it("leaves out count for a label seen once", () => {
-    expect(detectionTags({ objects: [{ label: "cat", score: 0.52 }], faces: [] })).toEqual([
-      { label: "cat", score: 0.52, source: "coco" },
-    ]);
+    expect(detectionTags({ objects: [{ label: "cat", score: 0.52 }], faces: [] })).toEqual([{ label: "cat", score: 0.52, source: "coco" }]);
   });
 
   it("drops a label whose best box is under the object threshold, however many boxes it has", () => {

@@ -5,7 +5,10 @@ import { orientationOf } from "../src/domain/image-analysis.ts";
 import { cameraOf } from "./facts.ts";
 
 async function exifWith(ifd0: Record<string, string>): Promise<Buffer | undefined> {
-  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#808080" } }).jpeg().withExif({ IFD0: ifd0 }).toBuffer();
+  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#808080" } })
+    .jpeg()
+    .withExif({ IFD0: ifd0 })
+    .toBuffer();
   return (await sharp(jpeg).metadata()).exif;
 }
 

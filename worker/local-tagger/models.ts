@@ -38,11 +38,20 @@ export async function loadDetector({ floor = 0.2 }: DetectorOptions = {}): Promi
   await human.load();
   await human.tf.ready();
   // Human logs a model that fails to load and carries on; a tagger without its models must not start.
-  const loaded = new Set(human.models.stats().modelStats.filter((model) => model.loaded).map((model) => model.name));
+  const loaded = new Set(
+    human.models
+      .stats()
+      .modelStats.filter((model) => model.loaded)
+      .map((model) => model.name),
+  );
   const missing = HUMAN_MODELS.filter((name) => !loaded.has(name));
   if (missing.length > 0) throw new Error(`models failed to load: ${missing.join(", ")} (from ${humanDir}/models)`);
   const detector: Detector = { detect: (image) => detect(human, image) };
-  await detector.detect({ data: new Uint8Array(MODEL_INPUT_SIZE * MODEL_INPUT_SIZE * 3), width: MODEL_INPUT_SIZE, height: MODEL_INPUT_SIZE });
+  await detector.detect({
+    data: new Uint8Array(MODEL_INPUT_SIZE * MODEL_INPUT_SIZE * 3),
+    width: MODEL_INPUT_SIZE,
+    height: MODEL_INPUT_SIZE,
+  });
   return detector;
 }
 
@@ -108,7 +117,9 @@ function registerFileLoader(tfio: typeof io) {
         return tfio.getModelArtifactsForJSON(modelJson, async (manifest) => {
           const specs = manifest.flatMap((group) => group.weights);
           const files = manifest.flatMap((group) => group.paths.map((path) => readFile(join(dirname(modelPath), path))));
-          const buffers = (await Promise.all(files)).map((file) => file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer);
+          const buffers = (await Promise.all(files)).map(
+            (file) => file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer,
+          );
           return [specs, tfio.concatenateArrayBuffers(buffers)];
         });
       },

@@ -109,7 +109,9 @@ describe("local tagger", { timeout: 30_000 }, () => {
   });
 
   it("gives a solid red 300x100 PNG exactly its facts: png, landscape, red", async () => {
-    const png = await sharp({ create: { width: 300, height: 100, channels: 3, background: "#ff0000" } }).png().toBuffer();
+    const png = await sharp({ create: { width: 300, height: 100, channels: 3, background: "#ff0000" } })
+      .png()
+      .toBuffer();
     const response = await post(png);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual([

@@ -25,9 +25,18 @@ app.route("/", images);
 // The review console: HTML pages with their own sessions, CSRF checks and HTML errors.
 app.route("/console", consoleRoutes);
 
-app.openAPIRegistry.registerComponent("securitySchemes", "client", { type: "http", scheme: "bearer", description: "An API client key from CLIENT_KEYS." });
+app.openAPIRegistry.registerComponent("securitySchemes", "client", {
+  type: "http",
+  scheme: "bearer",
+  description: "An API client key from CLIENT_KEYS.",
+});
 app.openAPIRegistry.registerComponent("securitySchemes", "reviewer", { type: "http", scheme: "bearer", description: "REVIEWER_TOKEN." });
-app.openAPIRegistry.registerComponent("securitySchemes", "decision", { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "HS256 decision token." });
+app.openAPIRegistry.registerComponent("securitySchemes", "decision", {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT",
+  description: "HS256 decision token.",
+});
 app.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: { title: "Greenlight", version: "1.0.0", description: "Asynchronous human review for uploaded images." },

@@ -22,7 +22,16 @@ const REQUIREMENTS = {
 
 // A client's key, or its keys newest first while one is rotated: any of them is that client.
 const ClientKeysSchema = jsonText(
-  z.record(z.string().min(1), z.union([z.string().min(1).transform((key) => [key]), z.array(z.string().min(1)).min(1)])),
+  z.record(
+    z.string().min(1),
+    z.union([
+      z
+        .string()
+        .min(1)
+        .transform((key) => [key]),
+      z.array(z.string().min(1)).min(1),
+    ]),
+  ),
 ).refine((clients) => {
   // A key shared by two clients would make the client it authenticates depend on the order of the object.
   const keys = Object.values(clients).flat();

@@ -16,7 +16,9 @@ export const createRouter = () =>
   });
 
 /** The `{id}` of every task path. */
-export const TaskIdParams = z.object({ id: z.string().meta({ param: { name: "id", in: "path" }, example: "tsk_0123456789abcdef0123456789abcdef" }) });
+export const TaskIdParams = z.object({
+  id: z.string().meta({ param: { name: "id", in: "path" }, example: "tsk_0123456789abcdef0123456789abcdef" }),
+});
 
 /** OpenAPI response entries for the error codes a route can answer, keyed by status. */
 export function errorResponses(errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429, string[]>>) {

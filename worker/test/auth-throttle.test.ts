@@ -91,7 +91,9 @@ describe("throttling failed authentication per source", () => {
     const upload = await postImage({ headers: from(ipv4(6), CLIENT_KEY) });
     expect(upload.status).toBe(429);
     const body = (await upload.json()) as typeof THROTTLED;
-    expect(body).toEqual({ error: { ...THROTTLED.error, message: expect.any(String), details: { retryAfterSeconds: expect.any(Number) } } });
+    expect(body).toEqual({
+      error: { ...THROTTLED.error, message: expect.any(String), details: { retryAfterSeconds: expect.any(Number) } },
+    });
     expect(body.error.details.retryAfterSeconds).toBeGreaterThan(0);
     expect(body.error.details.retryAfterSeconds).toBeLessThanOrEqual(60);
     expect(upload.headers.get("retry-after")).toBe(String(body.error.details.retryAfterSeconds));

@@ -6,7 +6,22 @@ import { listSessions, sessionStore } from "../src/adapters/console-sessions.ts"
 import { FORM_BODY_BYTES } from "../src/console/body-limit.ts";
 import { SESSION_LIFETIME_MS } from "../src/services/console-sessions.ts";
 import { MULTIPART_OVERHEAD_BYTES } from "../src/domain/upload.ts";
-import { api as callWorker, asClient, asReviewer, BROKEN_OFF, brokenOff, createQueuedTask, createTask, decide, decisionToken, gateOf, ORIGIN, passDeadline, REVIEWER_TOKEN, waitForTask } from "./support/api.ts";
+import {
+  api as callWorker,
+  asClient,
+  asReviewer,
+  BROKEN_OFF,
+  brokenOff,
+  createQueuedTask,
+  createTask,
+  decide,
+  decisionToken,
+  gateOf,
+  ORIGIN,
+  passDeadline,
+  REVIEWER_TOKEN,
+  waitForTask,
+} from "./support/api.ts";
 import { RED_PNG } from "./support/images.ts";
 
 // Redirects are what these tests check, so they are never followed.
@@ -15,7 +30,11 @@ const api = (path: string, init: RequestInit = {}) => callWorker(path, { redirec
 const form = (fields: Record<string, string>) => new URLSearchParams(fields);
 
 async function signIn(name = "Grace"): Promise<string> {
-  const response = await api("/console/sign-in", { method: "POST", headers: { origin: ORIGIN }, body: form({ token: REVIEWER_TOKEN, name }) });
+  const response = await api("/console/sign-in", {
+    method: "POST",
+    headers: { origin: ORIGIN },
+    body: form({ token: REVIEWER_TOKEN, name }),
+  });
   expect(response.status).toBe(303);
   const cookie = response.headers.get("set-cookie") ?? "";
   return cookie.split(";")[0]!;
@@ -83,7 +102,11 @@ const postDecision = (cookie: string, taskId: string, fields: Record<string, str
 
 describe("review console", () => {
   it("signs in with the reviewer token: an HttpOnly, Secure, SameSite=Strict session cookie, then the queue", async () => {
-    const response = await api("/console/sign-in", { method: "POST", headers: { origin: ORIGIN }, body: form({ token: REVIEWER_TOKEN, name: "Grace" }) });
+    const response = await api("/console/sign-in", {
+      method: "POST",
+      headers: { origin: ORIGIN },
+      body: form({ token: REVIEWER_TOKEN, name: "Grace" }),
+    });
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/console");
     const cookie = response.headers.get("set-cookie") ?? "";
@@ -114,7 +137,11 @@ describe("review console", () => {
   });
 
   it("refuses a wrong reviewer token with 401 and no cookie", async () => {
-    const response = await api("/console/sign-in", { method: "POST", headers: { origin: ORIGIN }, body: form({ token: "nope", name: "Mallory" }) });
+    const response = await api("/console/sign-in", {
+      method: "POST",
+      headers: { origin: ORIGIN },
+      body: form({ token: "nope", name: "Mallory" }),
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get("set-cookie")).toBeNull();
     expect(await response.text()).toContain("not valid");
@@ -155,7 +182,11 @@ describe("review console", () => {
   it("refuses a rejection without a reason, and decides nothing", async () => {
     const task = await createReviewableTask();
     const cookie = await signIn();
-    const response = await postDecision(cookie, task.taskId, { ...(await decisionFields(cookie, task.taskId)), decision: "reject", reason: " " });
+    const response = await postDecision(cookie, task.taskId, {
+      ...(await decisionFields(cookie, task.taskId)),
+      decision: "reject",
+      reason: " ",
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("A rejection needs a reason of 1 to 500 characters.");
     await expectUndecided(task.taskId);
@@ -277,7 +308,9 @@ describe("review console", () => {
     const etag = first.headers.get("etag")!;
     expect(etag).toMatch(/^W\/"[\w-]{22}"$/);
     // The page embeds the same tag, so the live script's first poll is already a 304.
-    expect(await (await api(`/console/tasks/${task.taskId}`, { headers: { cookie } })).text()).toContain(`data-etag="${etag.replaceAll('"', "&quot;")}"`);
+    expect(await (await api(`/console/tasks/${task.taskId}`, { headers: { cookie } })).text()).toContain(
+      `data-etag="${etag.replaceAll('"', "&quot;")}"`,
+    );
     const again = await api(`/console/tasks/${task.taskId}/live`, { headers: { cookie, "if-none-match": etag } });
     expect(again.status).toBe(304);
   });
@@ -285,7 +318,11 @@ describe("review console", () => {
   it("refuses a reason longer than 500 characters, and decides nothing", async () => {
     const task = await createReviewableTask();
     const cookie = await signIn();
-    const response = await postDecision(cookie, task.taskId, { ...(await decisionFields(cookie, task.taskId)), decision: "reject", reason: "x".repeat(501) });
+    const response = await postDecision(cookie, task.taskId, {
+      ...(await decisionFields(cookie, task.taskId)),
+      decision: "reject",
+      reason: "x".repeat(501),
+    });
     expect(response.status).toBe(400);
     await expectUndecided(task.taskId);
   });
@@ -301,7 +338,11 @@ describe("review console", () => {
 
   it("signs out: the cookie is cleared", async () => {
     const cookie = await signIn();
-    const response = await api("/console/sign-out", { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ csrf: await csrfFrom(cookie) }) });
+    const response = await api("/console/sign-out", {
+      method: "POST",
+      headers: { cookie, origin: ORIGIN },
+      body: form({ csrf: await csrfFrom(cookie) }),
+    });
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/console/sign-in");
     expect(response.headers.get("set-cookie")).toMatch(/^greenlight_console=;.*Max-Age=0/);
@@ -312,7 +353,11 @@ describe("review console", () => {
     const cookie = await signIn();
     const fields = await decisionFields(cookie, task.taskId);
     expect((await api("/console", { headers: { cookie } })).headers.get("cache-control")).toBe("no-store");
-    const signOut = await api("/console/sign-out", { method: "POST", headers: { cookie, origin: ORIGIN }, body: form({ csrf: fields.csrf }) });
+    const signOut = await api("/console/sign-out", {
+      method: "POST",
+      headers: { cookie, origin: ORIGIN },
+      body: form({ csrf: fields.csrf }),
+    });
     expect(signOut.status).toBe(303);
     await expectSignedOut(cookie);
     const replay = await postDecision(cookie, task.taskId, { ...fields, decision: "approve" });
@@ -329,7 +374,11 @@ describe("review console", () => {
     expect(listing).toMatch(new RegExp(`<tr data-session="${sidOf(mine)}">\\s*<td>Grace <strong>\\(this session\\)</strong>`));
     expect(listing).toMatch(new RegExp(`<tr data-session="${sid}">\\s*<td>Linus</td>`));
     const csrf = await csrfFrom(mine, "/console/sessions");
-    const response = await api(`/console/sessions/${sid}/revoke`, { method: "POST", headers: { cookie: mine, origin: ORIGIN }, body: form({ csrf }) });
+    const response = await api(`/console/sessions/${sid}/revoke`, {
+      method: "POST",
+      headers: { cookie: mine, origin: ORIGIN },
+      body: form({ csrf }),
+    });
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/console/sessions?ended=1");
     expect(response.headers.get("set-cookie")).toBeNull();
@@ -344,7 +393,11 @@ describe("review console", () => {
   it("signs out everywhere: every session ends, the one that asked included", async () => {
     const cookies = [await signIn("Grace"), await signIn("Linus")];
     const csrf = await csrfFrom(cookies[0]!, "/console/sessions");
-    const response = await api("/console/sessions/revoke-all", { method: "POST", headers: { cookie: cookies[0]!, origin: ORIGIN }, body: form({ csrf }) });
+    const response = await api("/console/sessions/revoke-all", {
+      method: "POST",
+      headers: { cookie: cookies[0]!, origin: ORIGIN },
+      body: form({ csrf }),
+    });
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/console/sign-in");
     expect(response.headers.get("set-cookie")).toMatch(/^greenlight_console=;.*Max-Age=0/);
@@ -361,7 +414,9 @@ describe("review console", () => {
       await expectSignedOut(expired);
       const fresh = await signIn("Today");
       expect(await (await api("/console/sessions", { headers: { cookie: fresh } })).text()).not.toContain(`data-session="${sid}"`);
-      const rows = await runInDurableObject(sessionStore(env), (_, state) => state.storage.sql.exec("SELECT sid FROM sessions WHERE sid = ?", sid).toArray());
+      const rows = await runInDurableObject(sessionStore(env), (_, state) =>
+        state.storage.sql.exec("SELECT sid FROM sessions WHERE sid = ?", sid).toArray(),
+      );
       expect(rows).toEqual([]);
     } finally {
       vi.useRealTimers();
@@ -371,7 +426,11 @@ describe("review console", () => {
   it("refuses an oversize sign-in body with 413 before parsing it, whatever its Content-Length says, and starts no session", async () => {
     const before = (await listSessions(env, Date.now())).length;
     const credentials = `token=${REVIEWER_TOKEN}&name=Grace&pad=`;
-    const declared = await api("/console/sign-in", { method: "POST", headers: { origin: ORIGIN }, body: `${credentials}${"x".repeat(FORM_BODY_BYTES)}` });
+    const declared = await api("/console/sign-in", {
+      method: "POST",
+      headers: { origin: ORIGIN },
+      body: `${credentials}${"x".repeat(FORM_BODY_BYTES)}`,
+    });
     expect(declared.status).toBe(413);
     expect(declared.headers.get("set-cookie")).toBeNull();
     expect(await declared.text()).toContain(`The body must be at most ${FORM_BODY_BYTES} bytes.`);
@@ -408,7 +467,11 @@ describe("review console", () => {
   it("refuses an oversize decision form with 413 and decides nothing", async () => {
     const task = await createReviewableTask();
     const cookie = await signIn();
-    const response = await postDecision(cookie, task.taskId, { ...(await decisionFields(cookie, task.taskId)), decision: "reject", reason: "x".repeat(FORM_BODY_BYTES) });
+    const response = await postDecision(cookie, task.taskId, {
+      ...(await decisionFields(cookie, task.taskId)),
+      decision: "reject",
+      reason: "x".repeat(FORM_BODY_BYTES),
+    });
     expect(response.status).toBe(413);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
     await expectUndecided(task.taskId);
@@ -420,7 +483,10 @@ describe("review console", () => {
     const before = (await env.TASKS.list({ prefix: "task:" })).keys.length;
     const body = new FormData();
     body.set("csrf", csrf);
-    body.set("image", new File([new Uint8Array(Number(env.MAX_UPLOAD_BYTES) + MULTIPART_OVERHEAD_BYTES)], "big.png", { type: "image/png" }));
+    body.set(
+      "image",
+      new File([new Uint8Array(Number(env.MAX_UPLOAD_BYTES) + MULTIPART_OVERHEAD_BYTES)], "big.png", { type: "image/png" }),
+    );
     const response = await api("/console/upload", { method: "POST", headers: { cookie, origin: ORIGIN }, body });
     expect(response.status).toBe(413);
     expect(await response.text()).toContain(`The body must be at most ${Number(env.MAX_UPLOAD_BYTES) + MULTIPART_OVERHEAD_BYTES} bytes.`);

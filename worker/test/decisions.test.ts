@@ -38,7 +38,13 @@ describe("POST /v1/decisions", () => {
     expect(body).toEqual({
       taskId: task.taskId,
       status: "approved",
-      decision: { decision: "approve", reviewer: { id: "U-ada", name: "ada" }, reason: null, decidedAt: expect.any(String), via: "slack-app" },
+      decision: {
+        decision: "approve",
+        reviewer: { id: "U-ada", name: "ada" },
+        reason: null,
+        decidedAt: expect.any(String),
+        via: "slack-app",
+      },
     });
     const stored = await waitForTask(task.taskId, (t) => t.status === "completed");
     expect(stored.decision).toEqual((body as { decision: unknown }).decision);
@@ -48,7 +54,10 @@ describe("POST /v1/decisions", () => {
     const task = await createTask();
     const response = await decide(await decisionToken(task.taskId, "reject", { reason: "Contains a licence plate" }));
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: "rejected", decision: { decision: "reject", reason: "Contains a licence plate" } });
+    expect(await response.json()).toMatchObject({
+      status: "rejected",
+      decision: { decision: "reject", reason: "Contains a licence plate" },
+    });
     await waitForTask(task.taskId, (t) => t.status === "rejected" && t.decision?.reason === "Contains a licence plate");
   });
 
@@ -99,7 +108,9 @@ describe("POST /v1/decisions", () => {
     it("lets one of many concurrent claim sets under one jti win; the rest get 409 naming it", async () => {
       const task = await createTask();
       const tokens = await Promise.all(
-        [{}, ...variants.map(([, change]) => change)].map((change) => signDecisionToken(env.DECISION_SIGNING_SECRET, { ...winning(task.taskId), ...change })),
+        [{}, ...variants.map(([, change]) => change)].map((change) =>
+          signDecisionToken(env.DECISION_SIGNING_SECRET, { ...winning(task.taskId), ...change }),
+        ),
       );
       const responses = await Promise.all(tokens.map(decide));
       const bodies = (await Promise.all(responses.map((response) => response.json()))) as Array<Record<string, any>>;
@@ -120,14 +131,20 @@ describe("POST /v1/decisions", () => {
 
     const body = await expectError(late, 409, "already_decided");
     expect(body).toEqual({
-      error: { code: "already_decided", message: "grace already decided this task.", details: { decision: (winner as { decision: unknown }).decision } },
+      error: {
+        code: "already_decided",
+        message: "grace already decided this task.",
+        details: { decision: (winner as { decision: unknown }).decision },
+      },
     });
   });
 
   it("lets exactly one of 20 concurrent conflicting decisions win; the rest get 409 naming it", async () => {
     const task = await createTask();
     const tokens = await Promise.all(
-      Array.from({ length: 20 }, (_, index) => decisionToken(task.taskId, index % 2 ? "approve" : "reject", { reviewer: `reviewer-${index}` })),
+      Array.from({ length: 20 }, (_, index) =>
+        decisionToken(task.taskId, index % 2 ? "approve" : "reject", { reviewer: `reviewer-${index}` }),
+      ),
     );
     const responses = await Promise.all(tokens.map(decide));
     const bodies = (await Promise.all(responses.map((response) => response.json()))) as Array<Record<string, any>>;
@@ -171,19 +188,56 @@ describe("POST /v1/decisions", () => {
 
   describe("refuses bad tokens with 401 invalid_token and records nothing", () => {
     const cases: Array<[string, (taskId: string) => Promise<string>]> = [
-      ["alg none", async (taskId) => new UnsecuredJWT({ decision: "approve", reviewer: { id: "U1", name: "ada" } }).setIssuer("slack-app").setSubject(taskId).setAudience("greenlight/decisions").setJti("j").setIssuedAt().setExpirationTime("2m").encode()],
+      [
+        "alg none",
+        async (taskId) =>
+          new UnsecuredJWT({ decision: "approve", reviewer: { id: "U1", name: "ada" } })
+            .setIssuer("slack-app")
+            .setSubject(taskId)
+            .setAudience("greenlight/decisions")
+            .setJti("j")
+            .setIssuedAt()
+            .setExpirationTime("2m")
+            .encode(),
+      ],
       ["HS512", async (taskId) => forge(taskId, {}, "HS512").sign(SECRET)],
       ["the wrong secret", async (taskId) => forge(taskId).sign(new TextEncoder().encode("another-secret-that-is-long-enough-0123"))],
       ["the wrong audience", async (taskId) => forge(taskId).setAudience("someone/else").sign(SECRET)],
-      ["an expiry in the past", async (taskId) => forge(taskId).setIssuedAt(now() - 400).setExpirationTime(now() - 100).sign(SECRET)],
-      ["a lifetime over 5 minutes", async (taskId) => forge(taskId).setExpirationTime(now() + 301).sign(SECRET)],
-      ["an issue time in the future", async (taskId) => forge(taskId).setIssuedAt(now() + 120).setExpirationTime(now() + 240).sign(SECRET)],
-      ["a tampered payload", async (taskId) => {
-        const [header, payload, signature] = (await forge(taskId, { decision: "reject" }).sign(SECRET)).split(".");
-        const claims = JSON.parse(atob(payload!.replaceAll("-", "+").replaceAll("_", "/")));
-        const altered = btoa(JSON.stringify({ ...claims, decision: "approve" })).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-        return `${header}.${altered}.${signature}`;
-      }],
+      [
+        "an expiry in the past",
+        async (taskId) =>
+          forge(taskId)
+            .setIssuedAt(now() - 400)
+            .setExpirationTime(now() - 100)
+            .sign(SECRET),
+      ],
+      [
+        "a lifetime over 5 minutes",
+        async (taskId) =>
+          forge(taskId)
+            .setExpirationTime(now() + 301)
+            .sign(SECRET),
+      ],
+      [
+        "an issue time in the future",
+        async (taskId) =>
+          forge(taskId)
+            .setIssuedAt(now() + 120)
+            .setExpirationTime(now() + 240)
+            .sign(SECRET),
+      ],
+      [
+        "a tampered payload",
+        async (taskId) => {
+          const [header, payload, signature] = (await forge(taskId, { decision: "reject" }).sign(SECRET)).split(".");
+          const claims = JSON.parse(atob(payload!.replaceAll("-", "+").replaceAll("_", "/")));
+          const altered = btoa(JSON.stringify({ ...claims, decision: "approve" }))
+            .replaceAll("+", "-")
+            .replaceAll("/", "_")
+            .replace(/=+$/, "");
+          return `${header}.${altered}.${signature}`;
+        },
+      ],
       ["garbage", async () => "not.a.jwt"],
     ];
 

@@ -111,7 +111,9 @@ describe("the retention sweep", () => {
     await sweepAt((await finalAt(young)) + RETENTION_MS);
 
     expect(await leftovers(old, oldHash)).toEqual(NOTHING);
-    expect((await env.TASKS.list({ prefix: `retention:v1:` })).keys.map((key) => key.name)).not.toContainEqual(expect.stringContaining(old.taskId));
+    expect((await env.TASKS.list({ prefix: `retention:v1:` })).keys.map((key) => key.name)).not.toContainEqual(
+      expect.stringContaining(old.taskId),
+    );
     expect((await api(`/v1/tasks/${young.taskId}`, { headers: asClient() })).status).toBe(200);
     expect((await api(`/v1/tasks/${pending.taskId}`, { headers: asClient() })).status).toBe(200);
   });
@@ -124,6 +126,8 @@ describe("the retention sweep", () => {
     expect((await remove(task.taskId)).status).toBe(204);
 
     await sweepAt(due + RETENTION_MS + 1);
-    expect((await env.TASKS.list({ prefix: "retention:v1:" })).keys.map((key) => key.name)).not.toContainEqual(expect.stringContaining(task.taskId));
+    expect((await env.TASKS.list({ prefix: "retention:v1:" })).keys.map((key) => key.name)).not.toContainEqual(
+      expect.stringContaining(task.taskId),
+    );
   });
 });

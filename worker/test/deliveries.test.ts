@@ -4,13 +4,25 @@ import { describe, expect, it, vi } from "vitest";
 import type { DeliveryAttempt } from "../src/domain/delivery-attempt.ts";
 import { DELIVERY_SCHEDULE } from "../src/domain/delivery-schedule.ts";
 import type { Task, TaskRecord } from "../src/domain/task.ts";
-import { api, asClient, createQueuedTask, createTask, decide, decisionToken, getTask, OTHER_CLIENT_KEY, waitForTask } from "./support/api.ts";
+import {
+  api,
+  asClient,
+  createQueuedTask,
+  createTask,
+  decide,
+  decisionToken,
+  getTask,
+  OTHER_CLIENT_KEY,
+  waitForTask,
+} from "./support/api.ts";
 import { receiver, settled, verified, withoutWaits } from "./support/callbacks.ts";
 
 const NOT_FOUND = { error: { code: "task_not_found", message: "No task with this id." } };
 
-const listDeliveries = (taskId: string, query = "", key?: string) => api(`/v1/tasks/${taskId}/deliveries${query}`, { headers: asClient(key) });
-const redeliver = (taskId: string, key?: string) => api(`/v1/tasks/${taskId}/callback/redeliver`, { method: "POST", headers: asClient(key) });
+const listDeliveries = (taskId: string, query = "", key?: string) =>
+  api(`/v1/tasks/${taskId}/deliveries${query}`, { headers: asClient(key) });
+const redeliver = (taskId: string, key?: string) =>
+  api(`/v1/tasks/${taskId}/callback/redeliver`, { method: "POST", headers: asClient(key) });
 
 async function deliveryLog(taskId: string): Promise<DeliveryAttempt[]> {
   return ((await (await listDeliveries(taskId, "?limit=100")).json()) as { items: DeliveryAttempt[] }).items;
@@ -51,7 +63,9 @@ describe("GET /v1/tasks/:id/deliveries", () => {
     const [first, second] = body.items;
     // Each entry is the attempt the receiver saw: its webhook-timestamp is the attempt's own time.
     const deliveries = await inbox.deliveries();
-    expect(deliveries.map((d) => Number(d.headers["webhook-timestamp"]))).toEqual(body.items.map((item) => Math.floor(Date.parse(item.attemptedAt) / 1000)));
+    expect(deliveries.map((d) => Number(d.headers["webhook-timestamp"]))).toEqual(
+      body.items.map((item) => Math.floor(Date.parse(item.attemptedAt) / 1000)),
+    );
     expect(Date.parse(second!.attemptedAt)).toBeGreaterThanOrEqual(Date.parse(first!.attemptedAt) + first!.durationMs);
     expect(task.callback.deliveredAt).toBe(new Date(Date.parse(second!.attemptedAt) + second!.durationMs).toISOString());
     expect((await env.TASKS.list({ prefix: `deliveries:v1:${task.taskId}:` })).keys).toHaveLength(2);
@@ -61,8 +75,14 @@ describe("GET /v1/tasks/:id/deliveries", () => {
     await using _workflows = await withoutWaits();
     const { task } = await settledTask([503]);
 
-    const firstPage = (await (await listDeliveries(task.taskId, "?limit=1")).json()) as { items: DeliveryAttempt[]; nextCursor: string | null };
-    expect(firstPage).toEqual({ items: [scheduled(task.taskId, 1, { outcome: "failed", status: 503, error: "HTTP 503" })], nextCursor: expect.any(String) });
+    const firstPage = (await (await listDeliveries(task.taskId, "?limit=1")).json()) as {
+      items: DeliveryAttempt[];
+      nextCursor: string | null;
+    };
+    expect(firstPage).toEqual({
+      items: [scheduled(task.taskId, 1, { outcome: "failed", status: 503, error: "HTTP 503" })],
+      nextCursor: expect.any(String),
+    });
     const cursor = encodeURIComponent(firstPage.nextCursor!);
     expect(await (await listDeliveries(task.taskId, `?limit=1&cursor=${cursor}`)).json()).toEqual({
       items: [scheduled(task.taskId, 2, { outcome: "delivered", status: 200, error: null })],
@@ -75,13 +95,20 @@ describe("GET /v1/tasks/:id/deliveries", () => {
     const response = await listDeliveries(task.taskId, "?limit=0");
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
-      error: { code: "invalid_request", message: "The request is not valid.", details: { issues: [{ path: "limit", message: expect.any(String) }] } },
+      error: {
+        code: "invalid_request",
+        message: "The request is not valid.",
+        details: { issues: [{ path: "limit", message: expect.any(String) }] },
+      },
     });
   });
 
   it("answers 404 for another client's task exactly as for a missing one", async () => {
     const { task } = await settledTask();
-    for (const response of [await listDeliveries(task.taskId, "", OTHER_CLIENT_KEY), await listDeliveries("tsk_00000000000000000000000000000000")]) {
+    for (const response of [
+      await listDeliveries(task.taskId, "", OTHER_CLIENT_KEY),
+      await listDeliveries("tsk_00000000000000000000000000000000"),
+    ]) {
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual(NOT_FOUND);
     }
@@ -102,7 +129,14 @@ describe("the task's callback while the schedule runs", () => {
     const waiting = await waitForTask(task.taskId, (t) => t.callback.attempts === 1);
     const [first] = await deliveryLog(task.taskId);
     const nextAttemptAt = new Date(Date.parse(first!.attemptedAt) + first!.durationMs + DELIVERY_SCHEDULE[1]!).toISOString();
-    expect(waiting.callback).toEqual({ url: inbox.url, state: "pending", attempts: 1, lastError: "HTTP 503", deliveredAt: null, nextAttemptAt });
+    expect(waiting.callback).toEqual({
+      url: inbox.url,
+      state: "pending",
+      attempts: 1,
+      lastError: "HTTP 503",
+      deliveredAt: null,
+      nextAttemptAt,
+    });
 
     const refused = await redeliver(task.taskId);
     expect(refused.status).toBe(409);
@@ -149,7 +183,10 @@ describe("POST /v1/tasks/:id/callback/redeliver", () => {
     const event = verified(again!);
     expect(event.type).toBe("task.rejected");
     expect(event.data).toEqual(task);
-    expect(await deliveryLog(task.taskId)).toEqual([scheduled(task.taskId, 1, { outcome: "delivered", status: 200, error: null }), attempt]);
+    expect(await deliveryLog(task.taskId)).toEqual([
+      scheduled(task.taskId, 1, { outcome: "delivered", status: 200, error: null }),
+      attempt,
+    ]);
     // After the review only the workflow writes the task; the redelivery lives in the log.
     expect(await getTask(task.taskId)).toEqual(task);
   });
@@ -230,7 +267,9 @@ describe("POST /v1/tasks/:id/callback/redeliver", () => {
 
     const response = await redeliver(task.taskId);
     expect(response.status).toBe(409);
-    expect(await response.json()).toEqual({ error: { code: "no_callback", message: "This task has no callback URL, so there is nothing to redeliver." } });
+    expect(await response.json()).toEqual({
+      error: { code: "no_callback", message: "This task has no callback URL, so there is nothing to redeliver." },
+    });
     expect(await deliveryLog(task.taskId)).toEqual([]);
   });
 
@@ -239,7 +278,14 @@ describe("POST /v1/tasks/:id/callback/redeliver", () => {
     const task = await createQueuedTask({ callbackUrl: (await receiver()).url });
     const key = `task:v1:${task.taskId}`;
     const record = (await env.TASKS.get(key, "json")) as TaskRecord;
-    const callback: Task["callback"] = { url: "https://10.0.0.1/hook", state: "failed", attempts: 8, lastError: "HTTP 503", deliveredAt: null, nextAttemptAt: null };
+    const callback: Task["callback"] = {
+      url: "https://10.0.0.1/hook",
+      state: "failed",
+      attempts: 8,
+      lastError: "HTTP 503",
+      deliveredAt: null,
+      nextAttemptAt: null,
+    };
     await env.TASKS.put(key, JSON.stringify({ ...record, task: { ...record.task, status: "rejected", callback } }));
 
     const response = await redeliver(task.taskId);

@@ -6,9 +6,14 @@ describe("GET /openapi.json", () => {
   it("describes every endpoint of the contract as OpenAPI 3.1", async () => {
     const response = await api("/openapi.json");
     expect(response.status).toBe(200);
-    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const document = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     expect(document.openapi).toBe("3.1.0");
-    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(operations.sort()).toEqual(
       [
         "GET /healthz",
@@ -32,10 +37,17 @@ describe("GET /openapi.json", () => {
     for (const path of ["/v1/tasks/{id}", "/v1/tasks/{id}/image", "/v1/reviews", "/v1/reviews/{id}"]) {
       expect(document.paths[path]!.get!.responses).toHaveProperty("429");
     }
-    for (const path of ["/v1/reviews/claim", "/v1/reviews/{id}/announcement"]) expect(document.paths[path]!.post!.responses).toHaveProperty("429");
+    for (const path of ["/v1/reviews/claim", "/v1/reviews/{id}/announcement"])
+      expect(document.paths[path]!.post!.responses).toHaveProperty("429");
     expect(Object.keys(document.paths["/v1/decisions"]!.post!.responses).sort()).toEqual(["200", "400", "401", "404", "409"]);
     expect(Object.keys(document.paths["/v1/tasks/{id}/deliveries"]!.get!.responses).sort()).toEqual(["200", "400", "401", "404", "429"]);
-    expect(Object.keys(document.paths["/v1/tasks/{id}/callback/redeliver"]!.post!.responses).sort()).toEqual(["200", "401", "404", "409", "429"]);
+    expect(Object.keys(document.paths["/v1/tasks/{id}/callback/redeliver"]!.post!.responses).sort()).toEqual([
+      "200",
+      "401",
+      "404",
+      "409",
+      "429",
+    ]);
     expect(Object.keys(document.paths["/v1/tasks/{id}/retry"]!.post!.responses).sort()).toEqual(["202", "401", "404", "409", "429"]);
   });
 });

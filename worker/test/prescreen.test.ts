@@ -56,9 +56,7 @@ function hex(text: string): Uint8Array {
 }
 
 // 24x12, left half (20,40,220), right half white: `cwebp -lossless` and `cwebp -q 90` (libwebp 1.2).
-const HALVES_WEBP_LOSSLESS = hex(
-  "524946462a000000574542505650384c1e0000002f17c002000ff094ff57fcbffb7ffee3014202c203ffd7ea1644f43f9201",
-);
+const HALVES_WEBP_LOSSLESS = hex("524946462a000000574542505650384c1e0000002f17c002000ff094ff57fcbffb7ffee3014202c203ffd7ea1644f43f9201");
 const HALVES_WEBP_LOSSY = hex(
   "52494646640000005745425056503820580000009003009d012a18000c003e31148842a22121180400200304a007600a00157ffb80006e380000feef387fff906c7fff207bffc82caffffad83ffaa23e826efdfffd6c1fe8dbe826efdfffff20c0551d2fe0a644b520000000",
 );
@@ -80,7 +78,11 @@ const colours = (tags: Tag[]) => tags.filter((tag) => tag.source === "colour");
 const halves = (x: number, width: number) => (x < width / 2 ? BLUE : WHITE);
 
 function expectBlueAndWhiteHalves(tags: Tag[]) {
-  expect(colours(tags).map((tag) => tag.label).sort()).toEqual(["blue", "white"]);
+  expect(
+    colours(tags)
+      .map((tag) => tag.label)
+      .sort(),
+  ).toEqual(["blue", "white"]);
   for (const tag of colours(tags)) expect(tag.score).toBeCloseTo(0.5, 1);
 }
 
@@ -130,7 +132,11 @@ describe("reading an image through the Images binding", () => {
 
     // Each byte 0x0f: four black pixels then four white ones.
     const bits = encodePng({ width: 8, height: 4, channels: 1, depth: 1, data: new Uint8Array(4).fill(0x0f) });
-    expect(colours(await tagsOf(bits)).map((tag) => tag.label).sort()).toEqual(["black", "white"]);
+    expect(
+      colours(await tagsOf(bits))
+        .map((tag) => tag.label)
+        .sort(),
+    ).toEqual(["black", "white"]);
 
     const interlaced = encodePng({ width: 16, height: 16, data: paint(16, 16, () => BLUE) }, { interlace: "Adam7" });
     expect(colours(await tagsOf(interlaced))).toEqual([{ label: "blue", score: 1, source: "colour" }]);
@@ -150,7 +156,9 @@ describe("reading an image through the Images binding", () => {
   });
 
   it("leaves out colours that cover less than a tenth of the image, and sorts the rest largest first", async () => {
-    expect(colours(await tagsOf(png(100, 10, (x) => (x < 5 ? RED : WHITE))))).toEqual([{ label: "white", score: expect.closeTo(0.95, 1), source: "colour" }]);
+    expect(colours(await tagsOf(png(100, 10, (x) => (x < 5 ? RED : WHITE))))).toEqual([
+      { label: "white", score: expect.closeTo(0.95, 1), source: "colour" },
+    ]);
     const tags = await tagsOf(png(100, 10, (x) => (x < 70 ? WHITE : BLUE)));
     expect(tags.map((tag) => tag.label)).toEqual(["png", "landscape", "white", "blue"]);
     expect(tags.map((tag) => tag.score)).toEqual([1, 1, expect.closeTo(0.7, 1), expect.closeTo(0.3, 1)]);
@@ -158,7 +166,11 @@ describe("reading an image through the Images binding", () => {
 
   it("measures each share of a 12-megapixel image from its thumbnail", async () => {
     const tags = await tagsOf(png(4200, 3000, (x) => (x < 1400 ? RED : x < 2800 ? GREEN : WHITE)));
-    expect(colours(tags).map((tag) => tag.label).sort()).toEqual(["green", "red", "white"]);
+    expect(
+      colours(tags)
+        .map((tag) => tag.label)
+        .sort(),
+    ).toEqual(["green", "red", "white"]);
     for (const tag of colours(tags)) expect(tag.score).toBeCloseTo(1 / 3, 1);
   });
 
@@ -183,7 +195,10 @@ describe("reading an image through the Images binding", () => {
 
   it("gives facts or a reason, never an exception, for randomly corrupted bytes of every format", async () => {
     let seed = 7;
-    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
     const fixtures = [
       png(40, 24, (x) => halves(x, 40)),
       jpeg(40, 24, (x) => halves(x, 40)),
@@ -241,7 +256,12 @@ describe("hostile uploads", () => {
     if (prescreen.unreadable === null) {
       expect(prescreen.perceptualHash).toMatch(/^[0-9a-f]{16}$/);
     } else {
-      expect(prescreen).toEqual({ facts: prescreen.facts, perceptualHash: null, nearDuplicates: [], unreadable: expect.stringMatching(/^cannot decode image\/\w+: .+/) });
+      expect(prescreen).toEqual({
+        facts: prescreen.facts,
+        perceptualHash: null,
+        nearDuplicates: [],
+        unreadable: expect.stringMatching(/^cannot decode image\/\w+: .+/),
+      });
     }
   });
 
@@ -249,7 +269,11 @@ describe("hostile uploads", () => {
     const prescreen = await prescreenOfUpload(png(3264, 2448, (x) => (x < 1632 ? BLUE : WHITE)));
     expect(prescreen.unreadable).toBeNull();
     expect(prescreen.perceptualHash).toMatch(/^[0-9a-f]{16}$/);
-    expect(colours(prescreen.facts).map((tag) => tag.label).sort()).toEqual(["blue", "white"]);
+    expect(
+      colours(prescreen.facts)
+        .map((tag) => tag.label)
+        .sort(),
+    ).toEqual(["blue", "white"]);
   });
 });
 
@@ -264,7 +288,9 @@ describe("the pre-screen job", () => {
 
   /** Delivers one job for the task to the Worker's queue handler, as its `attempt`th try. */
   async function deliver(taskId: string, attempts: number) {
-    const batch = createMessageBatch("greenlight-prescreen", [{ id: `job-${attempts}`, timestamp: Date.now(), attempts, body: { taskId } }]);
+    const batch = createMessageBatch("greenlight-prescreen", [
+      { id: `job-${attempts}`, timestamp: Date.now(), attempts, body: { taskId } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env);
     return getQueueResult(batch, ctx);
@@ -283,7 +309,10 @@ describe("the pre-screen job", () => {
     const task = await createTask();
     await env.TASKS.put(`task:v1:${task.taskId}`, JSON.stringify({ clientId: "demo", task, prescreen: null }));
     vi.spyOn(env.IMAGES, "get").mockRejectedValue(new Error("R2 is unavailable"));
-    expect(await deliver(task.taskId, PRESCREEN_ATTEMPTS)).toMatchObject({ explicitAcks: [`job-${PRESCREEN_ATTEMPTS}`], retryMessages: [] });
+    expect(await deliver(task.taskId, PRESCREEN_ATTEMPTS)).toMatchObject({
+      explicitAcks: [`job-${PRESCREEN_ATTEMPTS}`],
+      retryMessages: [],
+    });
     expect((await recordOf(task.taskId)).prescreen).toEqual({
       facts: [
         { label: "png", score: 1, source: "format" },
@@ -297,7 +326,9 @@ describe("the pre-screen job", () => {
   });
 
   it("acknowledges a message it cannot read rather than retry it", async () => {
-    const batch = createMessageBatch("greenlight-prescreen", [{ id: "garbage", timestamp: Date.now(), attempts: 1, body: { taskId: "../etc" } }]);
+    const batch = createMessageBatch("greenlight-prescreen", [
+      { id: "garbage", timestamp: Date.now(), attempts: 1, body: { taskId: "../etc" } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env);
     expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["garbage"], retryMessages: [] });
@@ -313,7 +344,10 @@ describe("the pre-screen job", () => {
 
     expect(await runDurableObjectAlarm(gateOf(task.taskId))).toBe(true);
     await vi.waitFor(async () => expect(await pendingKeys(task.createdAt, task.taskId)).toBe(1), { timeout: 10_000 });
-    expect((await recordOf(task.taskId)).prescreen).toMatchObject({ unreadable: null, perceptualHash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect((await recordOf(task.taskId)).prescreen).toMatchObject({
+      unreadable: null,
+      perceptualHash: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
   });
   it("does nothing when repeated after it finished, so an announced task does not become claimable again", async () => {
     const task = await createQueuedTask();

@@ -50,7 +50,9 @@ describe("POST /v1/tasks/:id/retry", () => {
       [`msg_${failed.taskId}`, "task.failed"],
       [`msg_${failed.taskId}_retry1`, "task.completed"],
     ]);
-    const log = (await (await api(`/v1/tasks/${failed.taskId}/deliveries`, { headers: asClient() })).json()) as { items: DeliveryAttempt[] };
+    const log = (await (await api(`/v1/tasks/${failed.taskId}/deliveries`, { headers: asClient() })).json()) as {
+      items: DeliveryAttempt[];
+    };
     expect(log.items.map((attempt) => attempt.webhookId)).toEqual([`msg_${failed.taskId}`, `msg_${failed.taskId}_retry1`]);
 
     expect(tagger.count).toBe(2);
@@ -59,7 +61,11 @@ describe("POST /v1/tasks/:id/retry", () => {
     const again = await retry(failed.taskId);
     expect(again.status).toBe(409);
     expect(await again.json()).toEqual({
-      error: { code: "task_not_failed", message: "Only a failed task can be retried; this one is completed.", details: { status: "completed" } },
+      error: {
+        code: "task_not_failed",
+        message: "Only a failed task can be retried; this one is completed.",
+        details: { status: "completed" },
+      },
     });
   });
 
@@ -85,7 +91,10 @@ describe("POST /v1/tasks/:id/retry", () => {
 
     expect((await retry(failed.taskId)).status).toBe(202);
     const done = await waitForTask(failed.taskId, (current) => current.status === "completed");
-    expect(done).toMatchObject({ retries: 1, tags: expect.arrayContaining([{ label: "red", score: expect.any(Number), source: "colour" }]) });
+    expect(done).toMatchObject({
+      retries: 1,
+      tags: expect.arrayContaining([{ label: "red", score: expect.any(Number), source: "colour" }]),
+    });
     expect(tagger.count).toBe(2);
   });
 
@@ -94,7 +103,11 @@ describe("POST /v1/tasks/:id/retry", () => {
     const response = await retry(pending.taskId);
     expect(response.status).toBe(409);
     expect(await response.json()).toEqual({
-      error: { code: "task_not_failed", message: "Only a failed task can be retried; this one is pending.", details: { status: "pending" } },
+      error: {
+        code: "task_not_failed",
+        message: "Only a failed task can be retried; this one is pending.",
+        details: { status: "pending" },
+      },
     });
     const notFound = { error: { code: "task_not_found", message: "No task with this id." } };
     expect(await (await retry(pending.taskId, OTHER_CLIENT_KEY)).json()).toEqual(notFound);

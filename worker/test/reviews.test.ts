@@ -6,12 +6,20 @@ import { api, asReviewer, BROKEN_OFF, brokenOff, createQueuedTask, decide, decis
 import { patternPng, RED_PNG, truncatedPng } from "./support/images.ts";
 
 const claim = (limit: number) =>
-  api("/v1/reviews/claim", { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body: JSON.stringify({ limit }) });
+  api("/v1/reviews/claim", {
+    method: "POST",
+    headers: { ...asReviewer(), "content-type": "application/json" },
+    body: JSON.stringify({ limit }),
+  });
 
 const claimIds = async (limit: number) => ((await (await claim(limit)).json()) as { items: ReviewItem[] }).items.map((item) => item.taskId);
 
 const announce = (taskId: string, body: unknown = { channel: "C123", messageTs: "1700000000.000100" }) =>
-  api(`/v1/reviews/${taskId}/announcement`, { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body: JSON.stringify(body) });
+  api(`/v1/reviews/${taskId}/announcement`, {
+    method: "POST",
+    headers: { ...asReviewer(), "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 /** A body sent as a stream, so it arrives without a Content-Length and the limit must count it as it comes. */
 const streamed = (text: string) => new Blob([text]).stream();
@@ -51,7 +59,9 @@ describe("GET /v1/reviews", () => {
     const seen: ReviewItem[] = [];
     let cursor: string | null = null;
     do {
-      const response: Response = await api(`/v1/reviews?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { headers: asReviewer() });
+      const response: Response = await api(`/v1/reviews?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
+        headers: asReviewer(),
+      });
       expect(response.status).toBe(200);
       const page = (await response.json()) as { items: ReviewItem[]; nextCursor: string | null };
       seen.push(...page.items);
@@ -67,7 +77,13 @@ describe("GET /v1/reviews", () => {
       reviewDeadline: first.reviewDeadline,
       client: "demo",
       metadata: {},
-      image: { contentType: "image/png", bytes: RED_PNG.byteLength, width: 64, height: 32, previewUrl: expect.stringMatching(/^https:\/\/greenlight\.test\/v1\/images\/tsk_\w+\?expires=\d+&sig=[\w-]+$/) },
+      image: {
+        contentType: "image/png",
+        bytes: RED_PNG.byteLength,
+        width: 64,
+        height: 32,
+        previewUrl: expect.stringMatching(/^https:\/\/greenlight\.test\/v1\/images\/tsk_\w+\?expires=\d+&sig=[\w-]+$/),
+      },
       prescreen: {
         facts: [
           { label: "png", score: 1, source: "format" },
@@ -114,7 +130,10 @@ describe("the pre-screen", () => {
     const hash = latest.prescreen!.perceptualHash!;
     // The five newest earlier uploads, all at distance 0, whatever the number of repeats.
     expect(latest.prescreen!.nearDuplicates).toEqual(
-      uploads.slice(-6, -1).sort().map((taskId) => ({ taskId, distance: 0 })),
+      uploads
+        .slice(-6, -1)
+        .sort()
+        .map((taskId) => ({ taskId, distance: 0 })),
     );
     for (let band = 0; band < 4; band++) {
       const entries = await env.TASKS.list<{ taskIds: string[] }>({ prefix: `phash:v2:${band}:${hash.slice(band * 4, band * 4 + 4)}:` });
@@ -219,7 +238,11 @@ describe("POST /v1/reviews/claim", () => {
 
   it("refuses a limit outside 1..100 or a body that is not JSON with 400", async () => {
     for (const body of [JSON.stringify({ limit: 0 }), JSON.stringify({ limit: 101 }), JSON.stringify({}), "nope"]) {
-      const response = await api("/v1/reviews/claim", { method: "POST", headers: { ...asReviewer(), "content-type": "application/json" }, body });
+      const response = await api("/v1/reviews/claim", {
+        method: "POST",
+        headers: { ...asReviewer(), "content-type": "application/json" },
+        body,
+      });
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
     }
@@ -267,16 +290,28 @@ describe("JSON bodies of the review endpoints", () => {
     ["no Content-Length (streamed)", streamed],
   ])("refuses an announcement body over 4 KiB with %s with 413 before parsing it, and records nothing", async (_, send) => {
     const task = await createQueuedTask();
-    const response = await postJson(`/v1/reviews/${task.taskId}/announcement`, send(padded({ channel: "C123", messageTs: "1700000000.000100" })));
+    const response = await postJson(
+      `/v1/reviews/${task.taskId}/announcement`,
+      send(padded({ channel: "C123", messageTs: "1700000000.000100" })),
+    );
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual(TOO_LARGE);
     expect(await announcementOf(task.taskId)).toBeNull();
   });
 
   it("lists the 413 among both routes' error responses in the OpenAPI document", async () => {
-    const document = (await (await api("/openapi.json")).json()) as { paths: Record<string, { post: { responses: Record<string, unknown> } }> };
+    const document = (await (await api("/openapi.json")).json()) as {
+      paths: Record<string, { post: { responses: Record<string, unknown> } }>;
+    };
     expect(Object.keys(document.paths["/v1/reviews/claim"]!.post.responses).sort()).toEqual(["200", "400", "401", "413", "429"]);
-    expect(Object.keys(document.paths["/v1/reviews/{id}/announcement"]!.post.responses).sort()).toEqual(["204", "400", "401", "404", "413", "429"]);
+    expect(Object.keys(document.paths["/v1/reviews/{id}/announcement"]!.post.responses).sort()).toEqual([
+      "204",
+      "400",
+      "401",
+      "404",
+      "413",
+      "429",
+    ]);
   });
 });
 
@@ -315,7 +350,10 @@ describe("GET /v1/reviews/:id", () => {
   it("names the winning decision the moment it wins, and the final status once tagged", async () => {
     const task = await createQueuedTask();
     const won = (await (await decide(await decisionToken(task.taskId, "approve", { reviewer: "grace" }))).json()) as { decision: unknown };
-    expect(await (await status(task.taskId)).json()).toMatchObject({ status: expect.stringMatching(/^(approved|completed)$/), decision: won.decision });
+    expect(await (await status(task.taskId)).json()).toMatchObject({
+      status: expect.stringMatching(/^(approved|completed)$/),
+      decision: won.decision,
+    });
     await waitForTask(task.taskId, (t) => t.status === "completed");
     expect(await (await status(task.taskId)).json()).toMatchObject({ status: "completed", decision: won.decision, announcement: null });
   });

@@ -19,10 +19,16 @@ const UNKNOWN_REVIEW = "/v1/reviews/tsk_00000000000000000000000000000000";
 const source = (host: number) => `198.51.100.${host}`;
 
 /** The Worker after the rotation's last step, where the old credential has been taken out of the setting. */
-const afterRemoval = async (path: string, init: RequestInit, settings: Partial<Env>) => app.request(new URL(path, ORIGIN).toString(), init, { ...env, ...settings });
+const afterRemoval = async (path: string, init: RequestInit, settings: Partial<Env>) =>
+  app.request(new URL(path, ORIGIN).toString(), init, { ...env, ...settings });
 
 const signIn = (token: string, name: string, request = api) =>
-  request("/console/sign-in", { method: "POST", redirect: "manual", headers: { origin: ORIGIN, "cf-connecting-ip": source(1) }, body: new URLSearchParams({ token, name }) });
+  request("/console/sign-in", {
+    method: "POST",
+    redirect: "manual",
+    headers: { origin: ORIGIN, "cf-connecting-ip": source(1) },
+    body: new URLSearchParams({ token, name }),
+  });
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -50,7 +56,10 @@ describe("several reviewer tokens", () => {
   });
 
   it("signs in to the console with the new and the old token alike", async () => {
-    for (const [token, name] of [[NEXT_REVIEWER_TOKEN, "Ada with the new token"], [REVIEWER_TOKEN, "Ada with the old token"]] as const) {
+    for (const [token, name] of [
+      [NEXT_REVIEWER_TOKEN, "Ada with the new token"],
+      [REVIEWER_TOKEN, "Ada with the old token"],
+    ] as const) {
       const response = await signIn(token, name);
       expect(response.status).toBe(303);
       expect(response.headers.get("location")).toBe("/console");
@@ -63,12 +72,20 @@ describe("several reviewer tokens", () => {
   it("refuses a token removed from REVIEWER_TOKEN on the API, counting it as a failure, and keeps the one left", async () => {
     const limit = vi.spyOn(env.AUTH_FAILURES, "limit");
     const rotated = { REVIEWER_TOKEN: NEXT_REVIEWER_TOKEN };
-    const removed = await afterRemoval(UNKNOWN_REVIEW, { headers: { authorization: `Bearer ${REVIEWER_TOKEN}`, "cf-connecting-ip": source(2) } }, rotated);
+    const removed = await afterRemoval(
+      UNKNOWN_REVIEW,
+      { headers: { authorization: `Bearer ${REVIEWER_TOKEN}`, "cf-connecting-ip": source(2) } },
+      rotated,
+    );
     expect(removed.status).toBe(401);
     expect(await removed.json()).toEqual(UNAUTHORIZED);
     expect(limit.mock.calls).toEqual([[{ key: source(2) }]]);
 
-    const kept = await afterRemoval(UNKNOWN_REVIEW, { headers: { authorization: `Bearer ${NEXT_REVIEWER_TOKEN}`, "cf-connecting-ip": source(3) } }, rotated);
+    const kept = await afterRemoval(
+      UNKNOWN_REVIEW,
+      { headers: { authorization: `Bearer ${NEXT_REVIEWER_TOKEN}`, "cf-connecting-ip": source(3) } },
+      rotated,
+    );
     expect(kept.status).toBe(404);
     expect(((await kept.json()) as typeof UNAUTHORIZED).error.code).toBe("task_not_found");
     expect(limit).toHaveBeenCalledTimes(1);

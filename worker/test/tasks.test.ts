@@ -120,7 +120,13 @@ describe("POST /v1/tasks", () => {
       },
     });
     await expectRefused(
-      () => api("/v1/tasks", { method: "POST", headers: { ...asClient(), "content-type": "image/png" }, body: stream, duplex: "half" } as RequestInit),
+      () =>
+        api("/v1/tasks", {
+          method: "POST",
+          headers: { ...asClient(), "content-type": "image/png" },
+          body: stream,
+          duplex: "half",
+        } as RequestInit),
       413,
       "payload_too_large",
     );
@@ -147,7 +153,13 @@ describe("POST /v1/tasks", () => {
   it("refuses a raw body that ends before its Content-Length with 400, and writes nothing, not even its Idempotency-Key", async () => {
     const headers = { ...asClient(), "content-type": "image/png", "idempotency-key": "order-broken-raw" };
     const body = await expectRefused(
-      () => api("/v1/tasks", { method: "POST", headers, body: brokenOff(RED_PNG.slice(0, 20), RED_PNG.byteLength), duplex: "half" } as RequestInit),
+      () =>
+        api("/v1/tasks", {
+          method: "POST",
+          headers,
+          body: brokenOff(RED_PNG.slice(0, 20), RED_PNG.byteLength),
+          duplex: "half",
+        } as RequestInit),
       400,
       "invalid_request",
     );
@@ -165,7 +177,13 @@ describe("POST /v1/tasks", () => {
     const bytes = new Uint8Array(await whole.arrayBuffer());
     const headers = { ...asClient(), "content-type": whole.headers.get("content-type")! };
     const body = await expectRefused(
-      () => api("/v1/tasks", { method: "POST", headers, body: brokenOff(bytes.slice(0, bytes.byteLength - 40), bytes.byteLength), duplex: "half" } as RequestInit),
+      () =>
+        api("/v1/tasks", {
+          method: "POST",
+          headers,
+          body: brokenOff(bytes.slice(0, bytes.byteLength - 40), bytes.byteLength),
+          duplex: "half",
+        } as RequestInit),
       400,
       "invalid_request",
     );
@@ -179,7 +197,11 @@ describe("POST /v1/tasks", () => {
   });
 
   it("refuses a missing or unknown client key with 401", async () => {
-    await expectRefused(() => api("/v1/tasks", { method: "POST", headers: { "content-type": "image/png" }, body: RED_PNG }), 401, "unauthorized");
+    await expectRefused(
+      () => api("/v1/tasks", { method: "POST", headers: { "content-type": "image/png" }, body: RED_PNG }),
+      401,
+      "unauthorized",
+    );
     await expectRefused(() => postImage({ headers: { authorization: "Bearer not-a-key" } }), 401, "unauthorized");
   });
 
@@ -227,11 +249,7 @@ describe("POST /v1/tasks", () => {
   it("refuses a reused Idempotency-Key with different content (422) and writes nothing", async () => {
     const headers = { "idempotency-key": "order-1002" };
     await createTask({ headers });
-    await expectRefused(
-      () => postImage({ headers, bytes: solidPng(8, 8, [0, 0, 255]) }),
-      422,
-      "idempotency_key_reused",
-    );
+    await expectRefused(() => postImage({ headers, bytes: solidPng(8, 8, [0, 0, 255]) }), 422, "idempotency_key_reused");
   });
 
   it("gives concurrent uploads with one Idempotency-Key one task", async () => {

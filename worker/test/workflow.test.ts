@@ -24,7 +24,14 @@ describe("review workflow", () => {
     const done = await waitForTask(task.taskId, settled);
     expect(done.status).toBe("completed");
     expect(done.tags).toEqual(expect.arrayContaining([{ label: "red", score: expect.any(Number), source: "colour" }]));
-    expect(done.callback).toEqual({ url: inbox.url, state: "delivered", attempts: 1, lastError: null, deliveredAt: expect.any(String), nextAttemptAt: null });
+    expect(done.callback).toEqual({
+      url: inbox.url,
+      state: "delivered",
+      attempts: 1,
+      lastError: null,
+      deliveredAt: expect.any(String),
+      nextAttemptAt: null,
+    });
 
     const [delivery, ...rest] = await inbox.deliveries();
     expect(rest).toHaveLength(0);
@@ -45,7 +52,12 @@ describe("review workflow", () => {
     await decide(await decisionToken(task.taskId, "reject", { reason: "off-topic" }));
 
     const done = await waitForTask(task.taskId, settled);
-    expect(done).toMatchObject({ status: "rejected", tags: null, decision: { decision: "reject", reason: "off-topic" }, callback: { state: "delivered", attempts: 1 } });
+    expect(done).toMatchObject({
+      status: "rejected",
+      tags: null,
+      decision: { decision: "reject", reason: "off-topic" },
+      callback: { state: "delivered", attempts: 1 },
+    });
     const [delivery] = await inbox.deliveries();
     expect(verified(delivery!)).toMatchObject({ type: "task.rejected", data: { taskId: task.taskId, status: "rejected" } });
   });
@@ -93,7 +105,14 @@ describe("review workflow", () => {
     await decide(await decisionToken(task.taskId, "approve"));
 
     const done = await waitForTask(task.taskId, settled);
-    expect(done.callback).toEqual({ url: inbox.url, state: "delivered", attempts: 3, lastError: null, deliveredAt: expect.any(String), nextAttemptAt: null });
+    expect(done.callback).toEqual({
+      url: inbox.url,
+      state: "delivered",
+      attempts: 3,
+      lastError: null,
+      deliveredAt: expect.any(String),
+      nextAttemptAt: null,
+    });
     const deliveries = await inbox.deliveries();
     expect(deliveries).toHaveLength(3);
     expect(new Set(deliveries.map((d) => d.headers["webhook-id"]))).toEqual(new Set([`msg_${task.taskId}`]));
@@ -113,7 +132,14 @@ describe("review workflow", () => {
 
     const done = await waitForTask(task.taskId, settled);
     expect(done.status).toBe("rejected");
-    expect(done.callback).toEqual({ url: inbox.url, state: "failed", attempts: 8, lastError: "HTTP 503", deliveredAt: null, nextAttemptAt: null });
+    expect(done.callback).toEqual({
+      url: inbox.url,
+      state: "failed",
+      attempts: 8,
+      lastError: "HTTP 503",
+      deliveredAt: null,
+      nextAttemptAt: null,
+    });
     const deliveries = await inbox.deliveries();
     const log = await deliveryLog(task.taskId);
     expect(deliveries).toHaveLength(8);
@@ -130,7 +156,9 @@ describe("review workflow", () => {
         lastError: previous ? "HTTP 503" : null,
         deliveredAt: null,
         // Announced when the previous attempt ended: that attempt's end plus the schedule's wait before this one.
-        ...(previous && { nextAttemptAt: new Date(Date.parse(previous.attemptedAt) + previous.durationMs + DELIVERY_SCHEDULE[index]!).toISOString() }),
+        ...(previous && {
+          nextAttemptAt: new Date(Date.parse(previous.attemptedAt) + previous.durationMs + DELIVERY_SCHEDULE[index]!).toISOString(),
+        }),
       });
     });
   });
@@ -198,7 +226,7 @@ describe("delivery schedule", () => {
   it("is the Standard Webhooks reference schedule, spans more than a day, and fits the Workflows limits", () => {
     expect(DELIVERY_SCHEDULE).toEqual([0, 5_000, 5 * 60_000, 30 * 60_000, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR]);
     expect(DELIVERY_SCHEDULE.reduce((sum, wait) => sum + wait, 0)).toBeGreaterThan(24 * HOUR);
-    DELIVERY_SCHEDULE.slice(1).forEach((wait, index) => expect(wait).toBeGreaterThanOrEqual(DELIVERY_SCHEDULE[index]!));
+    for (const [index, wait] of DELIVERY_SCHEDULE.slice(1).entries()) expect(wait).toBeGreaterThanOrEqual(DELIVERY_SCHEDULE[index]!);
     // https://developers.cloudflare.com/workflows/reference/limits/: step.sleep up to 365 days; 1,024 steps an
     // instance on Workers Free. An attempt takes a sleep, the attempt and its record; six steps come before them.
     expect(Math.max(...DELIVERY_SCHEDULE)).toBeLessThanOrEqual(365 * 24 * HOUR);

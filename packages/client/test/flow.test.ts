@@ -57,7 +57,10 @@ describe("@greenlight/client", () => {
     expect(await api.client.getTask(taskId, fetched.etag)).toBeNull();
 
     const announcement = { channel: "C0CLIENT", messageTs: "1700000000.000200" };
-    const announced = await api.reviewer.api.POST("/v1/reviews/{id}/announcement", { params: { path: { id: taskId } }, body: announcement });
+    const announced = await api.reviewer.api.POST("/v1/reviews/{id}/announcement", {
+      params: { path: { id: taskId } },
+      body: announcement,
+    });
     expect(announced.response.status).toBe(204);
 
     const approval = { decision: "approve", reviewer };
@@ -90,7 +93,11 @@ describe("@greenlight/client", () => {
       .upload(RED, { contentType: "image/png", callbackUrl: "ftp://example.com/hook" })
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(GreenlightError);
-    expect(refused).toMatchObject({ status: 422, code: "invalid_callback_url", body: { error: { code: "invalid_callback_url", message: expect.any(String) } } });
+    expect(refused).toMatchObject({
+      status: 422,
+      code: "invalid_callback_url",
+      body: { error: { code: "invalid_callback_url", message: expect.any(String) } },
+    });
 
     const missing = await api.client.getTask("tsk_00000000000000000000000000000000").catch((error: unknown) => error);
     expect(missing).toMatchObject({ status: 404, body: { error: { code: "task_not_found" } } });

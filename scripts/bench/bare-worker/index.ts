@@ -47,7 +47,9 @@ export default {
     const record = RECORD_PATH.exec(pathname);
     if (request.method === "GET" && record) {
       const value = await env.RECORDS.get(`record:${record[1]}`);
-      return value === null ? new Response(null, { status: 404 }) : new Response(value, { headers: { "Content-Type": "application/json" } });
+      return value === null
+        ? new Response(null, { status: 404 })
+        : new Response(value, { headers: { "Content-Type": "application/json" } });
     }
     if (pathname === "/healthz") return Response.json({ ok: true });
     return new Response(null, { status: 404 });

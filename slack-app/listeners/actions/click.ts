@@ -4,7 +4,10 @@ import { TASK_ID_PATTERN } from "../../../worker/src/domain/task.ts";
 import { mayDecide, NOT_ALLOWED, tellUser } from "../../decide.ts";
 
 /** What a button's listener uses of Bolt's arguments, so a test can call it with a fake `ack` and `client`. */
-export type ButtonClickArgs = Pick<SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs, "ack" | "body" | "action" | "client" | "logger">;
+export type ButtonClickArgs = Pick<
+  SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs,
+  "ack" | "body" | "action" | "client" | "logger"
+>;
 
 export type Click = {
   taskId: string;

@@ -14,9 +14,17 @@ export const rejectClicked =
     deps.rejections.remember(click.channel, click.messageTs, click.blocks);
     try {
       // A trigger_id is good for 3 seconds, so the modal opens before anything slower happens.
-      await client.views.open({ trigger_id: body.trigger_id, view: buildRejectModal({ taskId: click.taskId, channel: click.channel, messageTs: click.messageTs }) });
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: buildRejectModal({ taskId: click.taskId, channel: click.channel, messageTs: click.messageTs }),
+      });
     } catch (error) {
       logger.warn(`views.open for ${click.taskId} failed: ${describe(error)}`);
-      await tellUser(client, logger, { channel: click.channel, user: body.user.id }, `The reason dialog could not be opened (${escapeText(describe(error))}); nothing was sent. Try again.`);
+      await tellUser(
+        client,
+        logger,
+        { channel: click.channel, user: body.user.id },
+        `The reason dialog could not be opened (${escapeText(describe(error))}); nothing was sent. Try again.`,
+      );
     }
   };

@@ -29,7 +29,9 @@ export const homeRefreshClicked =
 
 async function publishHome(deps: HomeDeps, client: webApi.WebClient, logger: Logger, userId: string): Promise<void> {
   // Greenlight is not even asked for someone who may not see its answer.
-  const view = maySeeQueue(deps.approverIds, userId) ? buildAppHome(await readQueue(deps.greenlight, deps.reviewerTokenSet), new Date()) : buildNonApproverHome();
+  const view = maySeeQueue(deps.approverIds, userId)
+    ? buildAppHome(await readQueue(deps.greenlight, deps.reviewerTokenSet), new Date())
+    : buildNonApproverHome();
   try {
     await sendWithImageFallback(view.blocks, (blocks) => client.views.publish({ user_id: userId, view: { ...view, blocks } }));
   } catch (error) {

@@ -10,17 +10,25 @@ import type { OpenRejections } from "../../message-store.ts";
 import { reviewerOf } from "../actions/click.ts";
 
 // The modal carries where the click came from as JSON in private_metadata (see blocks/reject-modal.ts).
-const RejectContextSchema = jsonText(z.object({ taskId: z.string().regex(TASK_ID_PATTERN), channel: z.string().min(1), messageTs: z.string().min(1) }));
+const RejectContextSchema = jsonText(
+  z.object({ taskId: z.string().regex(TASK_ID_PATTERN), channel: z.string().min(1), messageTs: z.string().min(1) }),
+);
 
 /** What the submission's listener uses of Bolt's arguments, so a test can call it with a fake `ack` and `client`. */
-export type ViewSubmitArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs, "ack" | "body" | "view" | "client" | "logger">;
+export type ViewSubmitArgs = Pick<
+  SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs,
+  "ack" | "body" | "view" | "client" | "logger"
+>;
 
 export const rejectReasonSubmitted =
   (deps: DecisionDeps & { rejections: OpenRejections }) =>
   async ({ ack, body, view, client, logger }: ViewSubmitArgs): Promise<void> => {
     const context = RejectContextSchema.safeParse(view.private_metadata);
     if (!context.success) {
-      await ack({ response_action: "errors", errors: { [REASON_BLOCK]: "This dialog lost track of its task; close it and click Reject again." } });
+      await ack({
+        response_action: "errors",
+        errors: { [REASON_BLOCK]: "This dialog lost track of its task; close it and click Reject again." },
+      });
       return;
     }
     const reason = (view.state.values[REASON_BLOCK]?.[REASON_INPUT]?.value ?? "").trim();

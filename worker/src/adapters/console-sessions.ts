@@ -3,7 +3,8 @@ import type { ConsoleSession, ConsoleSessions } from "../objects/console-session
 
 export type { ConsoleSession };
 
-export const sessionStore = (env: Env): DurableObjectStub<ConsoleSessions> => env.CONSOLE_SESSIONS.get(env.CONSOLE_SESSIONS.idFromName("console"));
+export const sessionStore = (env: Env): DurableObjectStub<ConsoleSessions> =>
+  env.CONSOLE_SESSIONS.get(env.CONSOLE_SESSIONS.idFromName("console"));
 
 // RPC results are typed as disposable; these wrappers give callers the plain values.
 export const recordSession = async (env: Env, session: ConsoleSession): Promise<void> => {

@@ -23,10 +23,10 @@ export const prescreenDoneAtGate = async (env: Env, taskId: string, now: number)
 export const decideAtGate = async (env: Env, request: DecisionRequest, now: number): Promise<DecisionOutcome> =>
   gate(env, request.taskId).decide(request, now);
 
-export const settleAtGate = async (env: Env, taskId: string): Promise<SettleOutcome> =>
-  gate(env, taskId).settle();
+export const settleAtGate = async (env: Env, taskId: string): Promise<SettleOutcome> => gate(env, taskId).settle();
 
-export const retryAtGate = async (env: Env, taskId: string, seen: number, now: number): Promise<boolean> => gate(env, taskId).retry(seen, now);
+export const retryAtGate = async (env: Env, taskId: string, seen: number, now: number): Promise<boolean> =>
+  gate(env, taskId).retry(seen, now);
 
 export const leaseAtGate = async (env: Env, taskId: string, now: number, leaseMs: number): Promise<LeaseOutcome> =>
   gate(env, taskId).lease(now, leaseMs);
@@ -34,8 +34,7 @@ export const leaseAtGate = async (env: Env, taskId: string, now: number, leaseMs
 export const announceAtGate = async (env: Env, taskId: string, announcement: Announcement): Promise<boolean> =>
   gate(env, taskId).announce(announcement);
 
-export const reviewAtGate = async (env: Env, taskId: string, now: number): Promise<ReviewState | null> =>
-  gate(env, taskId).review(now);
+export const reviewAtGate = async (env: Env, taskId: string, now: number): Promise<ReviewState | null> => gate(env, taskId).review(now);
 
 export const redeliveryTurnAtGate = async (env: Env, taskId: string, now: number, intervalMs: number): Promise<RedeliveryTurn> =>
   gate(env, taskId).redeliveryTurn(now, intervalMs);

@@ -13,7 +13,13 @@ export async function inspectImage(env: Pick<Env, "IMAGING">, bytes: Uint8Array)
 }
 
 /** The first frame squeezed to `size` (aspect ratio ignored, so each pixel is an equal share), as a PNG. */
-export async function thumbnailPng(env: Pick<Env, "IMAGING">, bytes: Uint8Array, size: Pick<Thumbnail, "width" | "height">): Promise<Uint8Array> {
-  const result = await env.IMAGING.input(streamOf(bytes)).transform({ ...size, fit: "squeeze" }).output({ format: "image/png" });
+export async function thumbnailPng(
+  env: Pick<Env, "IMAGING">,
+  bytes: Uint8Array,
+  size: Pick<Thumbnail, "width" | "height">,
+): Promise<Uint8Array> {
+  const result = await env.IMAGING.input(streamOf(bytes))
+    .transform({ ...size, fit: "squeeze" })
+    .output({ format: "image/png" });
   return new Uint8Array(await result.response().arrayBuffer());
 }

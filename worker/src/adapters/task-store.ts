@@ -52,7 +52,10 @@ export async function forgetDeletion(env: TasksEnv, due: DueDeletion): Promise<v
 
 export async function enqueuePending(env: TasksEnv, record: TaskRecord): Promise<void> {
   const metadata = { taskId: record.task.taskId };
-  await Promise.all([env.TASKS.put(indexKey(PENDING_PREFIX, record), "", { metadata }), env.TASKS.put(indexKey(CLAIMABLE_PREFIX, record), "", { metadata })]);
+  await Promise.all([
+    env.TASKS.put(indexKey(PENDING_PREFIX, record), "", { metadata }),
+    env.TASKS.put(indexKey(CLAIMABLE_PREFIX, record), "", { metadata }),
+  ]);
 }
 
 /** An announced task is never claimed again, so it leaves the claimable index (it stays pending until decided). */
@@ -80,7 +83,12 @@ export async function dropClaimable(env: TasksEnv, entries: IndexEntry[]): Promi
   await Promise.all(entries.map((entry) => env.TASKS.delete(entry.key)));
 }
 
-async function listIndex(env: TasksEnv, prefix: string, limit: number, cursor?: string): Promise<{ entries: IndexEntry[]; cursor: string | null }> {
+async function listIndex(
+  env: TasksEnv,
+  prefix: string,
+  limit: number,
+  cursor?: string,
+): Promise<{ entries: IndexEntry[]; cursor: string | null }> {
   const page = await env.TASKS.list<{ taskId: string }>({ prefix, limit, cursor });
   return {
     entries: page.keys.map((key) => ({ taskId: key.metadata?.taskId ?? key.name.slice(key.name.lastIndexOf(":") + 1), key: key.name })),

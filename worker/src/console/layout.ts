@@ -66,11 +66,13 @@ export function page(title: string, body: Html, options: { signedInAs?: string; 
 <body>
 <header>
   <a class="brand" href="/console">Greenlight</a>
-  ${options.signedInAs
-    ? html`<nav aria-label="Console"><a href="/console">Queue</a> · <a href="/console/upload">Upload</a> · <a href="/console/sessions">Sessions</a></nav>
+  ${
+    options.signedInAs
+      ? html`<nav aria-label="Console"><a href="/console">Queue</a> · <a href="/console/upload">Upload</a> · <a href="/console/sessions">Sessions</a></nav>
   <span>Signed in as ${options.signedInAs}</span>
   <form method="post" action="/console/sign-out"><input type="hidden" name="csrf" value="${options.csrf ?? ""}"><button type="submit">Sign out</button></form>`
-    : ""}
+      : ""
+  }
 </header>
 <main id="main">
 ${body}

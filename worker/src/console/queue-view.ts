@@ -27,4 +27,6 @@ ${items.map(
 }
 
 export const factChips = (labels: string[]): Html =>
-  labels.length === 0 ? html`` : html`<ul class="chips" aria-label="Pre-screen facts">${labels.map((label) => html`<li>${label}</li>`)}</ul>`;
+  labels.length === 0
+    ? html``
+    : html`<ul class="chips" aria-label="Pre-screen facts">${labels.map((label) => html`<li>${label}</li>`)}</ul>`;

@@ -29,7 +29,8 @@ export const requireSession = () =>
     // The token is bound to the cookie's session id, so a forged post is refused before the store is asked, or written.
     if (c.req.method === "POST") {
       const form = await c.req.parseBody();
-      if (!(await csrfTokenValid(secret, sid, form.csrf))) throw new HTTPException(403, { message: "The form's CSRF token is missing or wrong." });
+      if (!(await csrfTokenValid(secret, sid, form.csrf)))
+        throw new HTTPException(403, { message: "The form's CSRF token is missing or wrong." });
     }
     // The store, not the cookie, says whether the session is alive: a signed-out, revoked or expired one stops here.
     const session = await activeConsoleSession(c.env, sid, Date.now());

@@ -33,14 +33,18 @@ export function taskLive({ record, review }: TaskView): Html {
   ${status === "expired" ? html`<li>Expired at ${when(review.reviewDeadline)} with no decision</li>` : ""}
   ${task.status === "completed" ? html`<li>Tagged at ${when(task.updatedAt)}</li>` : ""}
   ${task.status === "failed" ? html`<li>Tagging failed</li>` : ""}
-  ${task.callback.state === "none"
-    ? html`<li>No callback URL</li>`
-    : html`<li>Callback ${task.callback.state}, ${task.callback.attempts} attempt(s)${task.callback.lastError ? html`, last error: ${task.callback.lastError}` : ""}${task.callback.deliveredAt ? html`, delivered at ${when(task.callback.deliveredAt)}` : ""}</li>`}
+  ${
+    task.callback.state === "none"
+      ? html`<li>No callback URL</li>`
+      : html`<li>Callback ${task.callback.state}, ${task.callback.attempts} attempt(s)${task.callback.lastError ? html`, last error: ${task.callback.lastError}` : ""}${task.callback.deliveredAt ? html`, delivered at ${when(task.callback.deliveredAt)}` : ""}</li>`
+  }
 </ol>
 <h2>Tags</h2>
-${task.tags === null
-  ? html`<p>${status === "approved" ? "Tagging…" : status === "pending" ? "No tags yet." : "None: only approved images are tagged."}</p>`
-  : html`<ul class="chips" data-tags>${task.tags.map((tag) => html`<li>${tag.label}${tag.count ? ` ×${tag.count}` : ""} <span class="visually-hidden">score</span>(${Math.round(tag.score * 100)}%)</li>`)}</ul>`}
+${
+  task.tags === null
+    ? html`<p>${status === "approved" ? "Tagging…" : status === "pending" ? "No tags yet." : "None: only approved images are tagged."}</p>`
+    : html`<ul class="chips" data-tags>${task.tags.map((tag) => html`<li>${tag.label}${tag.count ? ` ×${tag.count}` : ""} <span class="visually-hidden">score</span>(${Math.round(tag.score * 100)}%)</li>`)}</ul>`
+}
 ${task.caption ? html`<p>Caption: ${task.caption}</p>` : ""}`;
 }
 

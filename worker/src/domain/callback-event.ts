@@ -21,7 +21,8 @@ export type CallbackMessage = { id: string; timestamp: number; body: string };
  * One final event per run of a task's work, so the task id names it (and the retry, after a failed task is tried
  * again: a new event the receiver must not drop as a duplicate); receivers dedupe attempts and redeliveries on it.
  */
-export const callbackMessageId = (task: Pick<Task, "taskId" | "retries">) => (task.retries ? `msg_${task.taskId}_retry${task.retries}` : `msg_${task.taskId}`);
+export const callbackMessageId = (task: Pick<Task, "taskId" | "retries">) =>
+  task.retries ? `msg_${task.taskId}_retry${task.retries}` : `msg_${task.taskId}`;
 
 /** The event for `task` as it stands, stamped `now`. */
 export function buildCallbackMessage(task: Task, now: Date): CallbackMessage {

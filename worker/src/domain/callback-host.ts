@@ -43,10 +43,7 @@ const NAME_RULES: { names: string[]; verdict: HostVerdict }[] = [
   // and Kubernetes' cluster.local), .svc (Kubernetes services), .home.arpa (RFC 8375), .internal (set aside by ICANN
   // for private use; host.docker.internal), and by convention .localdomain, .lan, .home, .intranet, .corp, .private.
   {
-    names: [
-      "*.local", "*.svc", "*.home.arpa", "*.internal",
-      "*.localdomain", "*.lan", "*.home", "*.intranet", "*.corp", "*.private",
-    ],
+    names: ["*.local", "*.svc", "*.home.arpa", "*.internal", "*.localdomain", "*.lan", "*.home", "*.intranet", "*.corp", "*.private"],
     verdict: refused("names a host that only a private network can resolve"),
   },
   // Special-use names that never resolve on the public internet: RFC 2606 and RFC 6761 (.test, .invalid, .example),
@@ -130,9 +127,7 @@ function rangeOf(address: Address): string {
   return range === "unicast" ? ipaddr.subnetMatch(address, EXTRA_IPV6_RANGES, range) : range;
 }
 
-const matches = (name: string, pattern: string): boolean =>
-  pattern.startsWith("*.") ? name.endsWith(pattern.slice(1)) : name === pattern;
+const matches = (name: string, pattern: string): boolean => (pattern.startsWith("*.") ? name.endsWith(pattern.slice(1)) : name === pattern);
 
 /** Every run of `size` consecutive items. */
-const runsOf = (items: string[], size: number): string[][] =>
-  items.slice(size - 1).map((_, i) => items.slice(i, i + size));
+const runsOf = (items: string[], size: number): string[][] => items.slice(size - 1).map((_, i) => items.slice(i, i + size));

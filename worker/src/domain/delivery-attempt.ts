@@ -3,14 +3,18 @@ import { z } from "zod";
 
 export const DeliveryAttemptSchema = z
   .object({
-    webhookId: z.string().meta({ description: "The webhook-id header sent: msg_<taskId> (msg_<taskId>_retry<n> after the nth retry), the same on every attempt of that event." }),
+    webhookId: z.string().meta({
+      description:
+        "The webhook-id header sent: msg_<taskId> (msg_<taskId>_retry<n> after the nth retry), the same on every attempt of that event.",
+    }),
     trigger: z.enum(["schedule", "redelivery"]),
     attempt: z.number().int().min(1).meta({ description: "The scheduled attempt's number, or the redelivery's, from 1." }),
     attemptedAt: z.iso.datetime(),
     durationMs: z.number().int().min(0),
-    outcome: z
-      .enum(["delivered", "failed", "gone", "refused"])
-      .meta({ description: "gone: the receiver answered 410 and gets no more attempts; refused: the URL no longer passes the SSRF rules, nothing was sent." }),
+    outcome: z.enum(["delivered", "failed", "gone", "refused"]).meta({
+      description:
+        "gone: the receiver answered 410 and gets no more attempts; refused: the URL no longer passes the SSRF rules, nothing was sent.",
+    }),
     status: z.number().int().nullable().meta({ description: "The receiver's HTTP status; null when none came back." }),
     error: z.string().nullable(),
   })

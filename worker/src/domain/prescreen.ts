@@ -11,7 +11,10 @@ export type NearDuplicate = z.infer<typeof NearDuplicateSchema>;
 export const PrescreenSchema = z
   .object({
     facts: z.array(TagSchema).meta({ description: "Format, orientation and dominant colours, best first." }),
-    perceptualHash: z.string().regex(/^[0-9a-f]{16}$/).nullable(),
+    perceptualHash: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .nullable(),
     nearDuplicates: z.array(NearDuplicateSchema).meta({ description: "Earlier uploads that look the same, closest first." }),
     unreadable: z.string().nullable().meta({ description: "Why the pixels could not be read (too large, corrupt); null when they were." }),
   })

@@ -78,12 +78,9 @@ export const TaskSchema = z
     tags: z.array(TagSchema).nullable(),
     caption: z.string().nullable().meta({ description: "A one-line description, when CAPTION_MODEL is set." }),
     callback: CallbackSchema,
-    retries: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .meta({ description: "How often its client asked for this failed task to be tried again (POST /v1/tasks/{id}/retry). Absent until the first." }),
+    retries: z.number().int().min(1).optional().meta({
+      description: "How often its client asked for this failed task to be tried again (POST /v1/tasks/{id}/retry). Absent until the first.",
+    }),
     links: z.object({ self: z.string(), image: z.string() }),
   })
   .meta({ id: "Task" });
@@ -105,8 +102,7 @@ export const taskLinks = (taskId: string) => ({
 });
 
 /** The status a decision moves a pending task to. */
-export const statusAfter = (decision: Decision): TaskStatus =>
-  decision.decision === "approve" ? "approved" : "rejected";
+export const statusAfter = (decision: Decision): TaskStatus => (decision.decision === "approve" ? "approved" : "rejected");
 
 /**
  * What a granted retry changes: the approved task is tagged again from scratch, and its callback starts over for the

@@ -46,7 +46,9 @@ export class ConsoleSessions extends DurableObject<Env> {
 
   /** The living sessions, newest first. */
   list(now: number): ConsoleSession[] {
-    return this.ctx.storage.sql.exec<ConsoleSession>(`SELECT ${FIELDS} FROM sessions WHERE expires_at > ? ORDER BY started_at DESC`, now).toArray();
+    return this.ctx.storage.sql
+      .exec<ConsoleSession>(`SELECT ${FIELDS} FROM sessions WHERE expires_at > ? ORDER BY started_at DESC`, now)
+      .toArray();
   }
 
   revoke(sid: string): void {

@@ -77,7 +77,15 @@ export class DecisionGate extends DurableObject<Env> {
   /** Called at upload; repeating it (an idempotent replay) changes nothing. */
   async open(taskId: string, deadline: number, now: number): Promise<void> {
     if (this.read()) return;
-    const gate: GateState = { taskId, deadline, state: "pending", leasedUntil: 0, announcement: null, prescreened: false, finishing: false };
+    const gate: GateState = {
+      taskId,
+      deadline,
+      state: "pending",
+      leasedUntil: 0,
+      announcement: null,
+      prescreened: false,
+      finishing: false,
+    };
     this.write(gate);
     await this.arm(gate, now);
   }
@@ -134,7 +142,7 @@ export class DecisionGate extends DurableObject<Env> {
    */
   async retry(seen: number, now: number): Promise<boolean> {
     const gate = this.read();
-    if (!gate || gate.state !== "decided" || !gate.finishing || (gate.retries ?? 0) !== seen) return false;
+    if (gate?.state !== "decided" || !gate.finishing || (gate.retries ?? 0) !== seen) return false;
     const retried: GateState = { ...gate, retries: seen + 1, finishing: false };
     this.write(retried);
     await this.arm(retried, now);
@@ -155,7 +163,7 @@ export class DecisionGate extends DurableObject<Env> {
    */
   lease(now: number, leaseMs: number): LeaseOutcome {
     const gate = this.expireIfDue(now);
-    if (!gate || gate.state !== "pending" || gate.announcement) return "closed";
+    if (gate?.state !== "pending" || gate.announcement) return "closed";
     if (gate.leasedUntil > now) return "held";
     this.write({ ...gate, leasedUntil: now + leaseMs });
     return "leased";

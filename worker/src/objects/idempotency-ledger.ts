@@ -3,10 +3,7 @@ import { DurableObject } from "cloudflare:workers";
 
 export type IdempotencyEntry = { fingerprint: string; taskId: string; createdAt: string };
 
-export type ReserveOutcome =
-  | { outcome: "reserved" }
-  | { outcome: "replay"; taskId: string; createdAt: string }
-  | { outcome: "conflict" };
+export type ReserveOutcome = { outcome: "reserved" } | { outcome: "replay"; taskId: string; createdAt: string } | { outcome: "conflict" };
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const ENTRY_KEY = "entry";

@@ -21,7 +21,9 @@ export async function consumePrescreens(batch: MessageBatch<unknown>, env: Env):
         await runPrescreenJob(env, job.data.taskId, message.attempts >= PRESCREEN_ATTEMPTS, new Date());
         message.ack();
       } catch (error) {
-        console.error(JSON.stringify({ event: "prescreen_failed", taskId: job.data.taskId, attempt: message.attempts, error: String(error) }));
+        console.error(
+          JSON.stringify({ event: "prescreen_failed", taskId: job.data.taskId, attempt: message.attempts, error: String(error) }),
+        );
         message.retry({ delaySeconds: 2 ** message.attempts });
       }
     }),

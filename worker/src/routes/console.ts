@@ -51,7 +51,10 @@ consoleRoutes.all("*", (c) => c.html(shell(c, "Not found", errorMessage("Not fou
 // Console pages answer errors in HTML; the JSON envelope stays with the API.
 consoleRoutes.onError((error, c) => {
   if (error instanceof HTTPException && error.status === 403) {
-    return c.html(page("Refused", errorMessage("Refused", "This form was not sent from a Greenlight console page. Nothing was changed.")), 403);
+    return c.html(
+      page("Refused", errorMessage("Refused", "This form was not sent from a Greenlight console page. Nothing was changed.")),
+      403,
+    );
   }
   if (error instanceof AppError && error.status === 404) return c.html(page("Not found", errorMessage("Not found", error.message)), 404);
   if (error instanceof AppError && error.status < 500) {

@@ -12,7 +12,8 @@ const decide = createRoute({
   method: "post",
   path: "/v1/decisions",
   summary: "Record a decision; the first valid one for a task wins",
-  description: "Authorization: Bearer <HS256 JWT> with aud greenlight/decisions, sub = task id, decision, reviewer, optional reason, jti, iat and exp (at most 5 minutes apart). No body.",
+  description:
+    "Authorization: Bearer <HS256 JWT> with aud greenlight/decisions, sub = task id, decision, reviewer, optional reason, jti, iat and exp (at most 5 minutes apart). No body.",
   security: [{ decision: [] }],
   middleware: [verifyDecision()] as const,
   responses: {
@@ -24,7 +25,11 @@ const decide = createRoute({
       400: ["invalid_request"],
       401: ["invalid_token"],
       404: ["task_not_found"],
-      409: ["already_decided (details.decision is the winner; also the winning jti sent with other claims)", "review_expired", "review_withdrawn"],
+      409: [
+        "already_decided (details.decision is the winner; also the winning jti sent with other claims)",
+        "review_expired",
+        "review_withdrawn",
+      ],
     }),
   },
 });

@@ -8,7 +8,6 @@ import { clientAuth } from "../middleware/auth.ts";
 import { createRouter, errorResponses, TaskIdParams } from "../router.ts";
 import { listDeliveries, redeliverCallback } from "../services/deliveries.ts";
 
-
 const list = createRoute({
   method: "get",
   path: "/v1/tasks/{id}/deliveries",
@@ -55,9 +54,14 @@ function redeliveryRefused(outcome: Exclude<RedeliveryOutcome, { kind: "sent" }>
     case "no_callback":
       return new AppError(409, "no_callback", "This task has no callback URL, so there is nothing to redeliver.");
     case "in_progress":
-      return new AppError(409, "callback_in_progress", "The callback is still on its delivery schedule; redeliver it once it is delivered or failed.", {
-        nextAttemptAt: outcome.nextAttemptAt,
-      });
+      return new AppError(
+        409,
+        "callback_in_progress",
+        "The callback is still on its delivery schedule; redeliver it once it is delivered or failed.",
+        {
+          nextAttemptAt: outcome.nextAttemptAt,
+        },
+      );
     case "too_soon":
       return new AppError(
         429,

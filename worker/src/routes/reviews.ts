@@ -54,7 +54,13 @@ const announce = createRoute({
   },
   responses: {
     204: { description: "Recorded; the task will not be claimed again." },
-    ...errorResponses({ 400: ["invalid_request"], 401: ["unauthorized"], 404: ["task_not_found"], 413: ["payload_too_large"], 429: ["too_many_auth_failures"] }),
+    ...errorResponses({
+      400: ["invalid_request"],
+      401: ["unauthorized"],
+      404: ["task_not_found"],
+      413: ["payload_too_large"],
+      429: ["too_many_auth_failures"],
+    }),
   },
 });
 
@@ -66,7 +72,10 @@ const status = createRoute({
   middleware: [reviewerAuth()] as const,
   request: { params: z.object({ id: z.string().meta({ param: { name: "id", in: "path" } }) }) },
   responses: {
-    200: { description: "The review's status, from the task's strongly consistent gate.", content: { "application/json": { schema: ReviewStatusSchema } } },
+    200: {
+      description: "The review's status, from the task's strongly consistent gate.",
+      content: { "application/json": { schema: ReviewStatusSchema } },
+    },
     ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"], 429: ["too_many_auth_failures"] }),
   },
 });

@@ -51,7 +51,10 @@ const get = createRoute({
   middleware: [clientAuth(), etag()] as const,
   request: { params: TaskIdParams },
   responses: {
-    200: { description: "The task; send its ETag back in If-None-Match to get 304 while it is unchanged.", content: { "application/json": { schema: TaskSchema } } },
+    200: {
+      description: "The task; send its ETag back in If-None-Match to get 304 while it is unchanged.",
+      content: { "application/json": { schema: TaskSchema } },
+    },
     304: { description: "Not modified." },
     ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"], 429: ["too_many_auth_failures"] }),
   },
@@ -67,8 +70,16 @@ const retry = createRoute({
   middleware: [clientAuth()] as const,
   request: { params: TaskIdParams },
   responses: {
-    202: { description: "Accepted; the task as the retry starts it (approved, retries counted).", content: { "application/json": { schema: TaskSchema } } },
-    ...errorResponses({ 401: ["unauthorized"], 404: ["task_not_found"], 409: ["task_not_failed (details.status)"], 429: ["too_many_auth_failures"] }),
+    202: {
+      description: "Accepted; the task as the retry starts it (approved, retries counted).",
+      content: { "application/json": { schema: TaskSchema } },
+    },
+    ...errorResponses({
+      401: ["unauthorized"],
+      404: ["task_not_found"],
+      409: ["task_not_failed (details.status)"],
+      429: ["too_many_auth_failures"],
+    }),
   },
 });
 
@@ -124,7 +135,9 @@ export const tasks = createRouter()
     const outcome = await retryTask(c.env, c.var.clientId, c.req.valid("param").id, new Date());
     if (outcome.kind === "not_found") throw taskNotFound();
     if (outcome.kind === "not_failed") {
-      throw new AppError(409, "task_not_failed", `Only a failed task can be retried; this one is ${outcome.status}.`, { status: outcome.status });
+      throw new AppError(409, "task_not_failed", `Only a failed task can be retried; this one is ${outcome.status}.`, {
+        status: outcome.status,
+      });
     }
     c.header("Location", outcome.task.links.self);
     c.header("Retry-After", String(RETRY_POLL_SECONDS));

@@ -30,7 +30,11 @@ export const UPLOAD_BODY = {
 };
 
 const unsupported = () =>
-  new AppError(415, "unsupported_media_type", "Send multipart/form-data with an image field, or a raw image/png, image/jpeg, image/gif or image/webp body.");
+  new AppError(
+    415,
+    "unsupported_media_type",
+    "Send multipart/form-data with an image field, or a raw image/png, image/jpeg, image/gif or image/webp body.",
+  );
 
 export async function readUpload(c: Context<AppEnv>): Promise<Upload> {
   if (!c.req.raw.body || c.req.header("content-length") === "0") throw invalidRequest("The body is empty.");

@@ -1,6 +1,13 @@
 // Review-console sessions: started at sign-in, kept alive by each request, ended by sign-out or revocation. The store,
 // not the cookie, says whether a session is alive.
-import { type ConsoleSession, listSessions, recordSession, revokeAllSessions, revokeSession, touchSession } from "../adapters/console-sessions.ts";
+import {
+  type ConsoleSession,
+  listSessions,
+  recordSession,
+  revokeAllSessions,
+  revokeSession,
+  touchSession,
+} from "../adapters/console-sessions.ts";
 
 export type { ConsoleSession };
 

@@ -61,7 +61,13 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
       decision: null,
       tags: null,
       caption: null,
-      callback: { url: upload.callbackUrl, state: upload.callbackUrl ? "pending" : "none", attempts: 0, lastError: null, deliveredAt: null },
+      callback: {
+        url: upload.callbackUrl,
+        state: upload.callbackUrl ? "pending" : "none",
+        attempts: 0,
+        lastError: null,
+        deliveredAt: null,
+      },
       links: taskLinks(taskId),
     },
   };
@@ -69,7 +75,10 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
   // request that crashed part-way finds its gate too, and the gate sees the rest through. The pre-screen job goes
   // last, when everything it reads exists; should it be lost (a crash just before it, a dropped message), the gate
   // asks for it again.
-  await Promise.all([putImage(env, taskId, upload.bytes, record.task.image), openGate(env, taskId, Date.parse(record.task.reviewDeadline), now.getTime())]);
+  await Promise.all([
+    putImage(env, taskId, upload.bytes, record.task.image),
+    openGate(env, taskId, Date.parse(record.task.reviewDeadline), now.getTime()),
+  ]);
   await putTaskRecord(env, record);
   await requestPrescreen(env, taskId);
   return { record, replayed };

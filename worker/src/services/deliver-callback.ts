@@ -10,7 +10,13 @@ import type { Task } from "../domain/task.ts";
  * Sends `task` as it stands to `url`, timestamped and signed now, and says how it went; it never throws for the
  * receiver's failures. Built and signed inside the attempt, so a retried workflow step signs again with its own time.
  */
-export async function attemptDelivery(settings: Settings, task: Task, url: string, trigger: DeliveryTrigger, attempt: number): Promise<DeliveryAttempt> {
+export async function attemptDelivery(
+  settings: Settings,
+  task: Task,
+  url: string,
+  trigger: DeliveryTrigger,
+  attempt: number,
+): Promise<DeliveryAttempt> {
   const now = new Date();
   const sent = { webhookId: callbackMessageId(task), trigger, attempt, attemptedAt: now.toISOString() };
   // Settings can change between upload and any attempt; the URL is never called once it no longer passes.

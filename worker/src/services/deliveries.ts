@@ -8,7 +8,13 @@ import { attemptDelivery } from "./deliver-callback.ts";
 import { findOwnTask } from "./own-task.ts";
 
 /** A page of the task's delivery attempts, oldest first; null for a task that is missing or not the client's. */
-export async function listDeliveries(env: Env, clientId: string, taskId: string, limit: number, cursor?: string): Promise<DeliveryPage | null> {
+export async function listDeliveries(
+  env: Env,
+  clientId: string,
+  taskId: string,
+  limit: number,
+  cursor?: string,
+): Promise<DeliveryPage | null> {
   if (!(await findOwnTask(env, clientId, taskId))) return null;
   return listDeliveryAttempts(env, taskId, limit, cursor).catch((error: unknown) => {
     // Cloudflare's KV refuses a cursor it did not issue; that is the caller's mistake, not ours.
@@ -22,7 +28,13 @@ export async function listDeliveries(env: Env, clientId: string, taskId: string,
  * once the schedule has ended: while it runs, the workflow alone delivers. The task record is left as the workflow
  * wrote it (after the review, the workflow is its only writer); the log holds the redelivery.
  */
-export async function redeliverCallback(env: Env, settings: Settings, clientId: string, taskId: string, now: Date): Promise<RedeliveryOutcome> {
+export async function redeliverCallback(
+  env: Env,
+  settings: Settings,
+  clientId: string,
+  taskId: string,
+  now: Date,
+): Promise<RedeliveryOutcome> {
   const record = await findOwnTask(env, clientId, taskId);
   if (!record) return { kind: "not_found" };
   const { callback } = record.task;

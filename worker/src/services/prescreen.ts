@@ -37,7 +37,10 @@ export async function runPrescreenJob(env: Env, taskId: string, lastAttempt: boo
       prescreen = await prescreenTask(env, taskId, record.task.image);
     } catch (error) {
       if (!lastAttempt) throw error;
-      prescreen = unreadablePrescreen(record.task.image, `the pre-screen did not finish: ${error instanceof Error ? error.message : String(error)}`);
+      prescreen = unreadablePrescreen(
+        record.task.image,
+        `the pre-screen did not finish: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     record = updateTask({ ...record, prescreen }, {}, now.toISOString());
     await putTaskRecord(env, record);
@@ -66,7 +69,9 @@ export async function prescreenTask(env: Env, taskId: string, image: ImageFacts)
 export async function readImage(env: Env, bytes: Uint8Array, header: Header): Promise<ImageReading> {
   const cannot = (why: string): ImageReading => ({ ok: false, reason: `cannot decode ${header.contentType}: ${why}` });
   if (header.width * header.height > MAX_MEGAPIXELS * 1e6 || Math.max(header.width, header.height) > MAX_SIDE) {
-    return cannot(`${header.width}x${header.height} is more than the Images service reads (${MAX_MEGAPIXELS} MP, ${MAX_SIDE} pixels a side)`);
+    return cannot(
+      `${header.width}x${header.height} is more than the Images service reads (${MAX_MEGAPIXELS} MP, ${MAX_SIDE} pixels a side)`,
+    );
   }
   try {
     const [info, png] = await withTimeout(Promise.all([inspectImage(env, bytes), thumbnailPng(env, bytes, THUMBNAIL)]));

@@ -38,8 +38,14 @@ export async function claimReviews(env: Env, settings: Settings, origin: string,
       // An entry whose gate will never lease again was written back by a write that crossed its removal (a repeated
       // pre-screen job after the announcement); dropping it now spares every later claim from asking again.
       const [records] = await Promise.all([
-        pendingRecords(env, batch.filter((_, index) => leases[index] === "leased").map((entry) => entry.taskId)),
-        dropClaimable(env, batch.filter((_, index) => leases[index] === "closed")),
+        pendingRecords(
+          env,
+          batch.filter((_, index) => leases[index] === "leased").map((entry) => entry.taskId),
+        ),
+        dropClaimable(
+          env,
+          batch.filter((_, index) => leases[index] === "closed"),
+        ),
       ]);
       claimed.push(...records);
     }

@@ -9,7 +9,11 @@ const RETIRED_SECRET = `whsec_${btoa("retired-callback-secret-01234567")}`;
 
 const event = { type: "task.completed", timestamp: "2025-01-01T00:00:00.000Z", data: { taskId: "tsk_0123456789abcdef0123456789abcdef" } };
 // The reference verifier refuses a timestamp more than 5 minutes from its clock, so the message is made now.
-const message = (): CallbackMessage => ({ id: `msg_${event.data.taskId}`, timestamp: Math.floor(Date.now() / 1000), body: JSON.stringify(event) });
+const message = (): CallbackMessage => ({
+  id: `msg_${event.data.taskId}`,
+  timestamp: Math.floor(Date.now() / 1000),
+  body: JSON.stringify(event),
+});
 
 describe("signing a callback with several secrets", () => {
   it("sends one v1 signature per secret, newest first, each verifying with its own secret only", () => {

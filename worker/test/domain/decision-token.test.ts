@@ -31,7 +31,13 @@ describe("decision tokens", () => {
 
   it("tolerates 60 seconds of clock skew and no more", async () => {
     const issued = new Date("2026-11-22T10:00:00Z");
-    const token = await signDecisionToken(SECRET, { taskId: TASK, decision: "approve", reviewer: { id: "U1", name: "Ada" }, issuer: "n8n", now: issued });
+    const token = await signDecisionToken(SECRET, {
+      taskId: TASK,
+      decision: "approve",
+      reviewer: { id: "U1", name: "Ada" },
+      issuer: "n8n",
+      now: issued,
+    });
     await expect(verifyDecisionToken(SECRET, token, new Date(issued.getTime() + 359_000))).resolves.toMatchObject({ sub: TASK });
     await expect(verifyDecisionToken(SECRET, token, new Date(issued.getTime() + 361_000))).rejects.toBeInstanceOf(DecisionTokenError);
   });

@@ -8,8 +8,7 @@ import { probeImage, sniffContentType, SUPPORTED_CONTENT_TYPES } from "../../src
 const solidRgba = (width: number, height: number) => new Uint8Array(width * height * 4).fill(200);
 
 const png = (width: number, height: number) => encodePng({ width, height, data: solidRgba(width, height) });
-const jpeg = (width: number, height: number) =>
-  new Uint8Array(encodeJpeg({ width, height, data: solidRgba(width, height) }, 90).data);
+const jpeg = (width: number, height: number) => new Uint8Array(encodeJpeg({ width, height, data: solidRgba(width, height) }, 90).data);
 
 function gif(width: number, height: number): Uint8Array {
   const out = new Uint8Array(1024 + width * height);
@@ -71,7 +70,12 @@ describe("probeImage", () => {
   });
 
   it("gives null for headers cut short before the size", () => {
-    const cuts: Array<[Uint8Array, number]> = [[png(64, 32), 20], [jpeg(40, 30), 14], [gif(10, 20), 8], [WEBP_24X12, 24]];
+    const cuts: Array<[Uint8Array, number]> = [
+      [png(64, 32), 20],
+      [jpeg(40, 30), 14],
+      [gif(10, 20), 8],
+      [WEBP_24X12, 24],
+    ];
     for (const [bytes, length] of cuts) {
       expect(probeImage(bytes.subarray(0, length))).toBeNull();
     }
@@ -89,7 +93,10 @@ describe("probeImage", () => {
 
   it("never throws on random bytes behind a valid signature", () => {
     let seed = 42;
-    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed >>> 24;
+    };
     for (const prefix of [png(4, 4).subarray(0, 8), hex("ffd8ff"), text("GIF89a"), WEBP_24X12.subarray(0, 16)]) {
       for (let length = 0; length < 64; length++) {
         const bytes = new Uint8Array([...prefix, ...Array.from({ length }, random)]);

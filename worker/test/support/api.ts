@@ -68,7 +68,11 @@ export async function passDeadline(task: Task): Promise<void> {
   }
 }
 
-export function decisionToken(taskId: string, decision: "approve" | "reject", extra: { reviewer?: string; jti?: string; reason?: string } = {}) {
+export function decisionToken(
+  taskId: string,
+  decision: "approve" | "reject",
+  extra: { reviewer?: string; jti?: string; reason?: string } = {},
+) {
   const reviewer = extra.reviewer ?? "ada";
   return signDecisionToken(env.DECISION_SIGNING_SECRET, {
     taskId,
@@ -80,8 +84,7 @@ export function decisionToken(taskId: string, decision: "approve" | "reject", ex
   });
 }
 
-export const decide = async (token: string) =>
-  api("/v1/decisions", { method: "POST", headers: { authorization: `Bearer ${token}` } });
+export const decide = async (token: string) => api("/v1/decisions", { method: "POST", headers: { authorization: `Bearer ${token}` } });
 
 export async function getTask(taskId: string): Promise<Task> {
   const response = await api(`/v1/tasks/${taskId}`, { headers: asClient() });
@@ -91,7 +94,11 @@ export async function getTask(taskId: string): Promise<Task> {
 /** Polls the task until `until` holds; KV writes from the workflow land a moment after the HTTP answers. */
 export async function waitForTask(taskId: string, until: (task: Task) => boolean, timeoutMs = 10_000): Promise<Task> {
   let last: Task | undefined;
-  await waitUntil(async () => until((last = await getTask(taskId))), `task ${taskId} never matched`, timeoutMs).catch((error: Error) => {
+  const matches = async () => {
+    last = await getTask(taskId);
+    return until(last);
+  };
+  await waitUntil(matches, `task ${taskId} never matched`, timeoutMs).catch((error: Error) => {
     throw new Error(`${error.message}; last seen ${JSON.stringify(last)}`);
   });
   return last!;
@@ -102,10 +109,16 @@ export function brokenOff(bytes: Uint8Array, declared: number): ReadableStream<U
   const { readable, writable } = new FixedLengthStream(declared);
   const writer = writable.getWriter();
   // Closing short is refused on the writing side too; that refusal is the point, not a test failure.
-  writer.write(bytes).then(() => writer.close()).catch(() => {});
+  writer
+    .write(bytes)
+    .then(() => writer.close())
+    .catch(() => {});
   return readable;
 }
 
 export const BROKEN_OFF = {
-  error: { code: "invalid_request", message: "The body could not be read in full: it ended before its Content-Length, or the connection broke." },
+  error: {
+    code: "invalid_request",
+    message: "The body could not be read in full: it ended before its Content-Length, or the connection broke.",
+  },
 };

@@ -21,7 +21,12 @@ upload.post("/", async (c) => {
   if (!metadata.ok) return fail(metadata.reason, 400);
   try {
     const bytes = new Uint8Array(await image.arrayBuffer());
-    const { record } = await createTask(c.env, c.var.settings, { clientId: "console", bytes, callbackUrl: null, metadata: metadata.metadata, idempotencyKey: null }, new Date());
+    const { record } = await createTask(
+      c.env,
+      c.var.settings,
+      { clientId: "console", bytes, callbackUrl: null, metadata: metadata.metadata, idempotencyKey: null },
+      new Date(),
+    );
     return c.redirect(`/console/tasks/${record.task.taskId}`, 303);
   } catch (error) {
     if (error instanceof AppError && error.status < 500) return fail(error.message, error.status);
