@@ -9,7 +9,7 @@ import { devClient, devVarsFile, newestSetting, ROOT, setting } from "./lib/dev-
 import { freePort, isPortFree, LOOPBACK } from "./lib/ports.ts";
 import { startProcess, tail } from "./lib/start-process.ts";
 import { StopWaiting } from "./lib/wait.ts";
-import { localWranglerEnv, WRANGLER_CLI } from "./lib/wrangler.ts";
+import { localWranglerEnv, wranglerDevArgs } from "./lib/wrangler.ts";
 
 const PASSED_THROUGH = ["REVIEW_TIMEOUT", "CLAIM_LEASE", "MAX_UPLOAD_BYTES"] as const;
 const READY_TIMEOUT_MS = Number(process.env.GREENLIGHT_READY_TIMEOUT_MS ?? 90_000);
@@ -42,19 +42,7 @@ const taggerUrl = `http://${LOOPBACK}:${taggerPort}`;
 const ownDevVars = existsSync(resolve(ROOT, ".dev.vars"));
 const overrides = PASSED_THROUGH.filter((name) => process.env[name]).map((name) => [name, process.env[name] as string] as const);
 const args = [
-  "--no-warnings",
-  WRANGLER_CLI,
-  "dev",
-  "--local",
-  "--ip",
-  LOOPBACK,
-  "--port",
-  String(port),
-  "--inspector-port",
-  String(inspectorPort),
-  "--persist-to",
-  stateDir,
-  "--show-interactive-dev-session=false",
+  ...wranglerDevArgs({ port, inspectorPort, stateDir }),
   // Wrangler reads .dev.vars by itself; without one, the committed dev-only defaults stand in.
   ...(ownDevVars ? [] : ["--env-file", resolve(ROOT, ".dev.vars.example")]),
   ...[

@@ -1,8 +1,8 @@
 // Starts the bench's bare Worker (bare-worker/) under `wrangler dev --local` as its own process group, like the stack.
 import { resolve } from "node:path";
-import { freePort, LOOPBACK } from "../lib/ports.ts";
+import { freePort } from "../lib/ports.ts";
 import { type Stack, startProcessGroup } from "../lib/stack.ts";
-import { localWranglerEnv, WRANGLER_CLI } from "../lib/wrangler.ts";
+import { localWranglerEnv, wranglerDevArgs } from "../lib/wrangler.ts";
 
 const CONFIG = resolve(import.meta.dirname, "bare-worker/wrangler.toml");
 
@@ -12,24 +12,7 @@ export async function startBareWorker(stateDir: string): Promise<Stack> {
     what: `the bare Worker on port ${port}`,
     port,
     stateDir,
-    args: [
-      "--no-warnings",
-      WRANGLER_CLI,
-      "dev",
-      "--local",
-      "--config",
-      CONFIG,
-      "--ip",
-      LOOPBACK,
-      "--port",
-      String(port),
-      // A fixed inspector port (9229) could be another process's on a shared machine.
-      "--inspector-port",
-      String(inspectorPort),
-      "--persist-to",
-      stateDir,
-      "--show-interactive-dev-session=false",
-    ],
+    args: wranglerDevArgs({ port, inspectorPort, stateDir, config: CONFIG }),
     env: localWranglerEnv(),
     ready: async (stack) => (await fetch(`${stack.baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok,
   });
