@@ -1,9 +1,11 @@
 // One decision from Slack, whichever surface it came from: send it to Greenlight, then show the truth on the message.
 import type { Logger, types, webApi } from "@slack/bolt";
 import type { Reviewer } from "../worker/src/domain/task.ts";
-import { buildReviewBody } from "./blocks/review-message.ts";
+import type { ApprovalProgress } from "../worker/src/domain/decision.ts";
+import { approvalsCount, buildApprovalsBlocks } from "./blocks/approvals.ts";
+import { buildDecisionButtons, buildReviewBody } from "./blocks/review-message.ts";
 import { escapeText } from "./blocks/format.ts";
-import { buildOutcomeMessage, type Outcome } from "./blocks/outcome-message.ts";
+import { buildOutcomeMessage, type Outcome, reviewBodyOf } from "./blocks/outcome-message.ts";
 import { sendWithImageFallback } from "./blocks/without-images.ts";
 import type { PostedMessages } from "./message-store.ts";
 import type { WorkerClient } from "./worker-client.ts";
@@ -45,6 +47,15 @@ export async function decideFromSlack(deps: DecisionDeps, client: webApi.WebClie
     switch (reply.outcome) {
       case "decided":
         return await show(deps, client, logger, request, { kind: "decided", decision: reply.result.decision });
+      case "approval_counted":
+        return await showProgress(deps, client, logger, request, reply.progress);
+      case "excluded":
+        return await tell(
+          client,
+          logger,
+          request,
+          "This task's review policy does not let you approve it (its client named you, as the submitter may not approve their own image), so your approval was not counted. Other reviewers can still decide.",
+        );
       case "already_decided":
         return await show(deps, client, logger, request, {
           kind: "conflict",
@@ -110,6 +121,45 @@ async function show(deps: DecisionDeps, client: webApi.WebClient, logger: Logger
     await sendWithImageFallback(closing.blocks, (blocks) =>
       client.chat.update({ channel: own.channel, ts: own.ts, text: closing.text, blocks }),
     ).catch((error) => logger.warn(`chat.update of the app's own message for ${taskId} failed: ${describe(error)}`));
+  }
+}
+
+/**
+ * An approval that counted towards a quorum not yet reached: the clicked message (and the app's own, when it posted
+ * one elsewhere) shows the count and who approved, and keeps its buttons for the next reviewer.
+ */
+async function showProgress(
+  deps: DecisionDeps,
+  client: webApi.WebClient,
+  logger: Logger,
+  request: SlackDecision,
+  progress: ApprovalProgress,
+): Promise<void> {
+  const { taskId, message } = request;
+  const own = deps.posted.get(taskId);
+  if (own) own.item = { ...own.item, approvals: progress.approvals };
+  const clickedOwn = own !== undefined && own.channel === message.channel && own.ts === message.ts;
+  const text = `${approvalsCount(progress.approvals.length, progress.approvalsRequired)}: ${taskId}`;
+  const update = (where: { channel: string; ts: string }, body: types.KnownBlock[]) =>
+    sendWithImageFallback(
+      [...body, ...buildApprovalsBlocks(progress.approvals, progress.approvalsRequired), buildDecisionButtons(taskId)],
+      (blocks) => client.chat.update({ channel: where.channel, ts: where.ts, text, blocks }),
+    );
+  try {
+    await update(message, clickedOwn ? buildReviewBody(own.item) : reviewBodyOf(message.blocks));
+  } catch (error) {
+    logger.warn(`chat.update for ${taskId} failed: ${describe(error)}`);
+    await tell(
+      client,
+      logger,
+      request,
+      `Your approval was counted, ${text}. (This message could not be updated: ${escapeText(describe(error))})`,
+    );
+  }
+  if (own && !clickedOwn) {
+    await update(own, buildReviewBody(own.item)).catch((error) =>
+      logger.warn(`chat.update of the app's own message for ${taskId} failed: ${describe(error)}`),
+    );
   }
 }
 

@@ -2,7 +2,7 @@
 // reviewer endpoints, every answer checked with the Worker's own schemas before the app acts on it.
 import { createGreenlightClient, GreenlightError } from "@greenlight/client";
 import { z } from "zod";
-import type { DecisionOutcome } from "../worker/src/domain/decision.ts";
+import { ApprovalProgressSchema, type DecisionOutcome } from "../worker/src/domain/decision.ts";
 import { signDecisionToken } from "../worker/src/domain/decision-token.ts";
 import { ErrorBodySchema } from "../worker/src/domain/error-body.ts";
 import { type ReviewItem, ReviewItemSchema, type ReviewStatus, ReviewStatusSchema } from "../worker/src/domain/review.ts";
@@ -126,9 +126,10 @@ function readDecisionAnswer({ data, error, response }: Answer): DecisionReply {
   const { status } = response;
   if (status === 200) {
     const result = DecisionResultSchema.safeParse(data);
-    return result.success
-      ? { outcome: "decided", result: result.data }
-      : { outcome: "unanswered", reason: "Greenlight's 200 answer is not a decision result" };
+    if (result.success) return { outcome: "decided", result: result.data };
+    const progress = ApprovalProgressSchema.safeParse(data);
+    if (progress.success) return { outcome: "approval_counted", progress: progress.data };
+    return { outcome: "unanswered", reason: "Greenlight's 200 answer is not a decision result" };
   }
   const envelope = ErrorBodySchema.safeParse(error);
   if (!envelope.success) return { outcome: "unanswered", reason: `Greenlight answered ${status} without an error body` };
@@ -146,6 +147,8 @@ function readDecisionAnswer({ data, error, response }: Answer): DecisionReply {
       return { outcome: "withdrawn" };
     case "404 task_not_found":
       return { outcome: "not_found" };
+    case "403 reviewer_excluded":
+      return { outcome: "excluded" };
     default:
       return { outcome: "refused", status, code, message };
   }

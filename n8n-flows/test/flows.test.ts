@@ -561,7 +561,7 @@ describe("the Slack decision flow", () => {
     expect(Math.abs((click.issuedAt as number) - Date.now() / 1000)).toBeLessThan(5);
   });
 
-  it("sends the token as a bearer token and branches on 200, 409 already_decided, 409 review_expired and anything else", () => {
+  it("sends the token as a bearer token and branches on a decision, 409 already_decided, 409 review_expired, a counted approval and anything else", () => {
     const send = byName(flow, "Send decision");
     expect(send.parameters).toMatchObject({
       method: "POST",
@@ -574,8 +574,29 @@ describe("the Slack decision flow", () => {
       [{ node: "Describe decision", type: "main", index: 0 }],
       [{ node: "Describe earlier decision", type: "main", index: 0 }],
       [{ node: "Describe expiry", type: "main", index: 0 }],
+      [{ node: "Tell approval counted", type: "main", index: 0 }],
       [{ node: "Tell error", type: "main", index: 0 }],
     ]);
+    const rules = (byName(flow, "Outcome").parameters.rules as { values: { conditions: { conditions: { leftValue: string }[] } }[] })
+      .values;
+    const branch = (answer: Record<string, unknown>) =>
+      rules.findIndex((rule) => evaluate(flow, "Outcome", rule.conditions.conditions[0]!.leftValue, answer, {}) === true);
+    const decided = {
+      decision: "approve",
+      reviewer: { id: "U0ADA", name: "ada" },
+      reason: null,
+      decidedAt: "2026-11-22T03:00:00.000Z",
+      via: "n8n",
+    };
+    const counted = {
+      taskId,
+      status: "pending",
+      approvals: [{ reviewer: decided.reviewer, decidedAt: decided.decidedAt }],
+      approvalsRequired: 2,
+    };
+    expect(branch({ statusCode: 200, body: { taskId, status: "approved", decision: decided } })).toBe(0);
+    expect(branch({ statusCode: 200, body: counted })).toBe(3);
+    expect(branch({ statusCode: 403, body: { error: { code: "reviewer_excluded", message: "Excluded." } } })).toBe(-1);
     for (const name of ["Describe decision", "Describe earlier decision", "Describe expiry"]) {
       expect(flow.connections[name]?.main, name).toEqual([[{ node: "Update Slack message", type: "main", index: 0 }]]);
     }
@@ -705,6 +726,34 @@ describe("the Slack decision flow", () => {
         },
       ]);
     });
+  });
+
+  it("tells the clicker privately that an approval short of the quorum was counted, and leaves the message and its buttons", () => {
+    const tell = byName(flow, "Tell approval counted");
+    expect(tell.credentials).toEqual({ httpHeaderAuth: { id: "slack-bot-token", name: "Slack bot token" } });
+    const answer = {
+      statusCode: 200,
+      body: {
+        taskId,
+        status: "pending",
+        approvals: [{ reviewer: { id: "U0ADA", name: "<!channel>" }, decidedAt: "x" }],
+        approvalsRequired: 2,
+      },
+    };
+    const path = [
+      { node: "Read click", json: readClick(payload()) },
+      { node: "Greenlight button?" },
+      { node: "Allowed to decide?" },
+      { node: "Sign decision" },
+      { node: "Send decision" },
+      { node: "Outcome", output: 3 },
+    ];
+    expect(JSON.parse(evaluateAfter(flow, tell.name, tell.parameters.jsonBody, answer, path))).toEqual({
+      channel: "C0REVIEWS",
+      user: "U0ADA",
+      text: "Your approval was counted: 1 of 2 approvals. The task waits for more, so the buttons stay.",
+    });
+    expect(flow.connections["Tell approval counted"]).toBeUndefined();
   });
 
   it("refuses users missing from a non-empty approverIds list with an ephemeral message", () => {

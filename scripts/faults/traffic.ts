@@ -2,7 +2,7 @@
 // Idempotency-Key until it gets a 2xx or a 4xx; a decision is sent again with the same token. Every 5xx is counted.
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type DecisionResult, GreenlightError, type ReviewItem, type Task } from "@greenlight/client";
+import { type ApprovalProgress, type DecisionResult, GreenlightError, type ReviewItem, type Task } from "@greenlight/client";
 import { signDecisionToken } from "../../worker/src/domain/decision-token.ts";
 import { type Credentials, type StackClients, stackClients } from "../lib/greenlight-client.ts";
 import type { Stack } from "../lib/stack.ts";
@@ -54,7 +54,7 @@ export class Traffic {
   }
 
   /** Sends the task's decision until it is answered 2xx or 4xx (a 409 included); the answer, or undefined. */
-  async decide(taskId: string, decision: Decision): Promise<Answer<DecisionResult> | undefined> {
+  async decide(taskId: string, decision: Decision): Promise<Answer<DecisionResult | ApprovalProgress> | undefined> {
     const key = `${taskId}:${decision}`;
     let token = this.tokens.get(key);
     if (!token) {

@@ -2,9 +2,10 @@
 import type { types } from "@slack/bolt";
 import type { Decision, Reviewer } from "../../worker/src/domain/task.ts";
 import { decisionVerb, escapeText, slackDate } from "./format.ts";
-import { DECISION_BLOCK, OUTCOME_BLOCK } from "./ids.ts";
+import { APPROVALS_BLOCK, DECISION_BLOCK, OUTCOME_BLOCK } from "./ids.ts";
 import type { SlackMessage } from "./review-message.ts";
-import { bold, date, emoji, paragraph, quote, richText, text, userMention } from "./rich-text.ts";
+import { approvalsCount } from "./approvals.ts";
+import { bold, date, emoji, paragraph, quote, reviewerElements, reviewersElements, richText, text } from "./rich-text.ts";
 
 export type Outcome =
   /** Greenlight recorded this decision: ours, or (after a 409) the one that got there first. */
@@ -17,9 +18,6 @@ export type Outcome =
   | { kind: "withdrawn" };
 
 const NOTE_BLOCK = `${OUTCOME_BLOCK}_note`;
-
-// Decisions sent from Slack (by this app or n8n) carry Slack user ids, which Slack renders as a mention.
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 /**
  * Reviewers' names and reasons come from whoever decided (in Slack, n8n or the review console), so they are rich text,
@@ -40,12 +38,12 @@ export function buildOutcomeMessage({
   return { text: `${summary(outcome)}: ${taskId}`, blocks };
 }
 
-/** A message's blocks without its buttons or an earlier outcome, so an outcome can replace another. */
+/** A message's blocks without its buttons, its approval count or an earlier outcome, so an outcome can replace another. */
 export function reviewBodyOf(blocks: readonly types.KnownBlock[]): types.KnownBlock[] {
   return blocks
     .filter((block) => {
       const id = "block_id" in block ? block.block_id : undefined;
-      return block.type !== "actions" && id !== DECISION_BLOCK && id !== OUTCOME_BLOCK && id !== NOTE_BLOCK;
+      return block.type !== "actions" && id !== DECISION_BLOCK && id !== OUTCOME_BLOCK && id !== NOTE_BLOCK && id !== APPROVALS_BLOCK;
     })
     .map(writableImage);
 }
@@ -103,13 +101,18 @@ function decisionBlock(decision: Decision): types.RichTextBlock {
     date(decision.decidedAt),
   );
   // An empty reason has nothing to quote.
-  return decision.reason ? richText(OUTCOME_BLOCK, line, quote(decision.reason)) : richText(OUTCOME_BLOCK, line);
+  const reason = decision.reason ? [quote(decision.reason)] : [];
+  return richText(OUTCOME_BLOCK, line, ...reason, ...approvalsLine(decision));
 }
 
-/** The reviewer as the message names them: their name, plus a mention when the id is a Slack user id. */
-function reviewerElements(reviewer: Reviewer): types.RichTextElement[] {
-  const name = bold(reviewer.name);
-  return SLACK_USER_ID.test(reviewer.id) ? [name, text(" ("), userMention(reviewer.id), text(")")] : [name];
+/** Under a quorum: who approved (all of the quorum for an approval, those before it for a rejection). */
+function approvalsLine({ decision, approvals }: Decision): types.RichTextSection[] {
+  if (!approvals?.length) return [];
+  const count =
+    decision === "approve"
+      ? approvalsCount(approvals.length, approvals.length)
+      : `${approvals.length} approval${approvals.length === 1 ? "" : "s"} before the rejection`;
+  return [paragraph(text(`${count}: `), ...reviewersElements(approvals.map((approval) => approval.reviewer)))];
 }
 
 function summary(outcome: Outcome): string {

@@ -1,6 +1,7 @@
 // The message a pending review is posted as: image, facts, pre-screen and the Approve/Reject buttons.
 import type { types } from "@slack/bolt";
 import type { ReviewItem } from "../../worker/src/domain/review.ts";
+import { buildApprovalsBlocks } from "./approvals.ts";
 import { escapeText, formatBytes, slackDate, truncate } from "./format.ts";
 import { APPROVE_ACTION, DECISION_BLOCK, REJECT_ACTION } from "./ids.ts";
 import { bold, paragraph, preformatted, richText, text } from "./rich-text.ts";
@@ -12,12 +13,12 @@ const METADATA_CHARS = 1000;
 export function buildReviewMessage(item: ReviewItem): SlackMessage {
   return {
     text: `Image to review from ${escapeText(item.client)} (${item.taskId})`,
-    blocks: [...buildReviewBody(item), buildDecisionButtons(item.taskId)],
+    blocks: [...buildReviewBody(item), ...buildApprovalsBlocks(item.approvals, item.approvalsRequired), buildDecisionButtons(item.taskId)],
   };
 }
 
 /**
- * Everything but the buttons: what stays on the message once the review is over. Greenlight's own values (client id,
+ * Everything but the approval count and the buttons: what stays on the message once the review is over. Greenlight's own values (client id,
  * task ids, fact labels) are escaped into mrkdwn; what an uploader or a decoder wrote is rich text, shown literally.
  */
 export function buildReviewBody(item: ReviewItem): types.KnownBlock[] {

@@ -3,6 +3,7 @@
 // (mentions, links and dates are elements of their own), and a preformatted element is a code block that its text
 // cannot close (https://docs.slack.dev/reference/block-kit/blocks/rich-text-block). So nothing here escapes anything.
 import type { types } from "@slack/bolt";
+import type { Reviewer } from "../../worker/src/domain/task.ts";
 import { DATE_FORMAT, datePieces } from "./format.ts";
 
 export const text = (value: string): types.RichTextText => ({ type: "text", text: value });
@@ -25,3 +26,16 @@ export const richText = (blockId: string, ...elements: types.RichTextBlockElemen
   block_id: blockId,
   elements,
 });
+
+// Decisions sent from Slack (by this app or n8n) carry Slack user ids, which Slack renders as a mention.
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/** A reviewer as messages name them: their name, plus a mention when the id is a Slack user id. */
+export function reviewerElements(reviewer: Reviewer): types.RichTextElement[] {
+  const name = bold(reviewer.name);
+  return SLACK_USER_ID.test(reviewer.id) ? [name, text(" ("), userMention(reviewer.id), text(")")] : [name];
+}
+
+/** Several reviewers, each as reviewerElements names them, separated by commas. */
+export const reviewersElements = (reviewers: Reviewer[]): types.RichTextElement[] =>
+  reviewers.flatMap((reviewer, index) => [...(index > 0 ? [text(", ")] : []), ...reviewerElements(reviewer)]);

@@ -1,60 +1,30 @@
 // The review console in a real browser: a headless Chromium or Chrome driven by playwright-core against the local stack.
 import { createServer, type Server } from "node:http";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDecisionToken } from "../../worker/src/domain/decision-token.ts";
-import { ROOT, setting } from "../../scripts/lib/dev-vars.ts";
+import { setting } from "../../scripts/lib/dev-vars.ts";
 import { freePort } from "../../scripts/lib/ports.ts";
-import { type Stack, startStack, stopAllStacks } from "../../scripts/lib/stack.ts";
-import { browserRequired, findChromium } from "./find-chromium.ts";
+import type { Stack } from "../../scripts/lib/stack.ts";
+import { CHROMIUM, type Console, closeConsole, FIXTURES, openConsole, reviewerToken, SHOTS, signIn as signInTo } from "./console-stack.ts";
 
-const found = findChromium();
-if ("missing" in found) {
-  if (browserRequired()) throw new Error(`GREENLIGHT_REQUIRE_BROWSER=1, but ${found.missing}`);
-  console.warn(`Skipping the browser suite: ${found.missing}.`);
-}
-const CHROMIUM = "path" in found ? found.path : undefined;
-const FIXTURES = join(ROOT, "worker/local-tagger/fixtures");
-const SHOTS = join(ROOT, "test-results");
-const reviewerToken = setting("REVIEWER_TOKEN");
 const decisionSecret = setting("DECISION_SIGNING_SECRET");
 
+let opened: Partial<Console> = {};
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
-let stateDir: string;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  stateDir = mkdtempSync(join(tmpdir(), "greenlight-browser-"));
-  stack = await startStack(stateDir);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-  context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  await signIn(context, "Grace Hopper");
+  if (!CHROMIUM) return;
+  opened = await openConsole("Grace Hopper");
+  ({ stack, browser, context } = opened as Console);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopAllStacks();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-});
+afterAll(() => closeConsole(opened));
 
-async function signIn(target: BrowserContext, name: string): Promise<void> {
-  const page = await target.newPage();
-  await page.goto(`${stack.baseUrl}/console/sign-in`);
-  await page.getByLabel("Reviewer token").fill(reviewerToken);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${stack.baseUrl}/console`);
-  await page.close();
-}
+const signIn = (target: BrowserContext, name: string) => signInTo(stack, target, name);
 
 /** Uploads a fixture through the form and answers the new task's page and id. */
 async function uploadFixture(file: string): Promise<{ page: Page; taskId: string }> {

@@ -52,6 +52,8 @@ const item: ReviewItem = ReviewItemSchema.parse({
     nearDuplicates: [{ taskId: TWIN, distance: 3 }],
     unreadable: null,
   },
+  approvals: [],
+  approvalsRequired: 1,
 });
 
 const ada = { id: "U0ADA", name: "ada" };
@@ -102,6 +104,30 @@ const BUTTONS = {
 describe("the review message", () => {
   it("shows the image, its facts, metadata and pre-screen, then Approve and Reject carrying the task id", () => {
     expect(buildReviewMessage(item)).toEqual({ text: `Image to review from demo (${TASK})`, blocks: [...BODY, BUTTONS] });
+  });
+
+  it("shows how many approvals a quorum needs and who gave them, above the buttons", () => {
+    const grace = { id: "console-grace", name: "grace" };
+    const counted = { ...item, approvalsRequired: 2, approvals: [{ reviewer: grace, decidedAt: CREATED.iso }] };
+    const countLine = (elements: unknown[]) => ({
+      type: "rich_text",
+      block_id: "greenlight_approvals",
+      elements: [{ type: "rich_text_section", elements: [{ type: "emoji", name: "ballot_box_with_check" }, ...elements] }],
+    });
+    expect(buildReviewMessage({ ...item, approvalsRequired: 2 }).blocks).toEqual([
+      ...BODY,
+      countLine([{ type: "text", text: " 0 of 2 approvals" }]),
+      BUTTONS,
+    ]);
+    expect(buildReviewMessage(counted).blocks).toEqual([
+      ...BODY,
+      countLine([
+        { type: "text", text: " 1 of 2 approvals" },
+        { type: "text", text: ": " },
+        { type: "text", text: "grace", style: { bold: true } },
+      ]),
+      BUTTONS,
+    ]);
   });
 
   it("leaves out metadata and pre-screen when there are none, and says when the pixels could not be read", () => {

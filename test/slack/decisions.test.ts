@@ -12,7 +12,7 @@ import { OpenRejections, PostedMessages } from "../../slack-app/message-store.ts
 import { createWorkerClient } from "../../slack-app/worker-client.ts";
 import { blockActionsPayload } from "../support/slack-requests.ts";
 import type { SlackStub } from "../support/slack-stub.ts";
-import { decisionOutcome, expiredOutcome, lateNote } from "./expected-blocks.ts";
+import { approvalsCount, decisionButtons, decisionOutcome, expiredOutcome, lateNote } from "./expected-blocks.ts";
 import { ADA, BOT_TOKEN, CHANNEL, GRACE, HOSTILE, MALLORY, STAND_IN, startSlackAndGreenlight } from "./fixtures.ts";
 import { type GreenlightStandIn, newTaskId, reviewItem } from "./greenlight-stand-in.ts";
 import { buttonClick, recordingAck, recordingLogger, stubClient, viewSubmission } from "./listener-args.ts";
@@ -210,6 +210,66 @@ describe("button values", () => {
       { channel: CHANNEL, user: ADA.id, text: "This button does not carry a Greenlight task id, so nothing was sent." },
     ]);
     expect(greenlight.requests).toEqual([]);
+  });
+});
+
+describe("Approve under a quorum", () => {
+  const SAM = { id: "U0SUBMITTER", name: "sam" };
+  const quorumTask = (approvalsRequired: number, excludedReviewers: string[] = []) => {
+    const taskId = newTaskId();
+    greenlight.tasks.set(taskId, { state: "pending", policy: { approvalsRequired, onDeadline: "expire", excludedReviewers } });
+    return taskId;
+  };
+
+  it("a click that only counts an approval shows the count and who approved, and keeps the buttons", async () => {
+    const taskId = quorumTask(2);
+    const ts = nextTs();
+    const { logger } = await click(appDeps(), "greenlight_approve", taskId, ADA, ts);
+    expect(updatesOf(ts).map((call) => call.body)).toEqual([
+      { channel: CHANNEL, ts, text: `1 of 2 approvals: ${taskId}`, blocks: [approvalsCount([ADA], 2), decisionButtons(taskId)] },
+    ]);
+    expect(logger.lines).toEqual([`INFO decision approve on ${taskId} by ${ADA.id}: approval_counted`]);
+    expect(ephemeralsTo(ADA)).toEqual([]);
+
+    // The second approver decides: the count goes, and the outcome names both approvers.
+    await click(appDeps(), "greenlight_approve", taskId, GRACE, ts);
+    const decided = winnerAt(taskId);
+    expect(decided.approvals?.map((approval) => approval.reviewer)).toEqual([ADA, GRACE]);
+    expect(updatesOf(ts)[1]!.body).toEqual({
+      channel: CHANNEL,
+      ts,
+      text: `Approved by grace: ${taskId}`,
+      blocks: [decisionOutcome(decided)],
+    });
+  });
+
+  it("updates the app's own message with the count, keeping its review and buttons", async () => {
+    const deps = appDeps();
+    const taskId = quorumTask(3);
+    const ts = nextTs();
+    const item = { ...reviewItem(taskId), approvalsRequired: 3 };
+    deps.posted.add({ item, channel: CHANNEL, ts, announced: true });
+    await click(deps, "greenlight_approve", taskId, GRACE, ts);
+    expect(updatesOf(ts).map((call) => call.body.blocks)).toEqual([
+      [...buildReviewMessage(item).blocks.slice(0, -2), approvalsCount([GRACE], 3), decisionButtons(taskId)],
+    ]);
+    expect(deps.posted.get(taskId)?.item.approvals).toEqual([{ reviewer: GRACE, decidedAt: expect.any(String) }]);
+  });
+
+  it("tells an excluded reviewer privately that their approval was not counted, and changes nothing", async () => {
+    const taskId = quorumTask(2, [SAM.id]);
+    const ts = nextTs();
+    const deps = { ...appDeps(), approverIds: new Set([ADA.id, SAM.id]) };
+    await click(deps, "greenlight_approve", taskId, SAM, ts);
+    expect(ephemeralsTo(SAM).map((call) => call.body)).toEqual([
+      {
+        channel: CHANNEL,
+        user: SAM.id,
+        text: "This task's review policy does not let you approve it (its client named you, as the submitter may not approve their own image), so your approval was not counted. Other reviewers can still decide.",
+      },
+    ]);
+    expect(updatesOf(ts)).toEqual([]);
+    expect(greenlight.tasks.get(taskId)).toMatchObject({ state: "pending" });
   });
 });
 

@@ -25,6 +25,7 @@ export const decisionOutcome = (decision: {
   reviewer: Reviewer;
   decidedAt: string;
   reason: string | null;
+  approvals?: Array<{ reviewer: Reviewer }>;
 }) => {
   const { seconds, fallback } = datePieces(decision.decidedAt);
   const [icon, verb] = decision.decision === "approve" ? ["white_check_mark", "Approved"] : ["x", "Rejected"];
@@ -38,8 +39,49 @@ export const decisionOutcome = (decision: {
     { type: "date", timestamp: seconds, format: "{date_short_pretty} at {time}", fallback },
   ];
   const reason = decision.reason ? [{ type: "rich_text_quote", elements: [plain(decision.reason)] }] : [];
-  return { type: "rich_text", block_id: "greenlight_outcome", elements: [{ type: "rich_text_section", elements: line }, ...reason] };
+  return {
+    type: "rich_text",
+    block_id: "greenlight_outcome",
+    elements: [{ type: "rich_text_section", elements: line }, ...reason, ...approvalsLine(decision)],
+  };
 };
+
+/** Under a quorum, who approved: "2 of 2 approvals: ada, grace", or "1 approval before the rejection: ada". */
+const approvalsLine = ({ decision, approvals }: { decision: "approve" | "reject"; approvals?: Array<{ reviewer: Reviewer }> }) => {
+  if (!approvals?.length) return [];
+  const n = approvals.length;
+  const count = decision === "approve" ? `${n} of ${n} approvals` : `${n} approval${n === 1 ? "" : "s"} before the rejection`;
+  const names = approvals.flatMap(({ reviewer }, index) => [...(index > 0 ? [plain(", ")] : []), ...named(reviewer)]);
+  return [{ type: "rich_text_section", elements: [plain(`${count}: `), ...names] }];
+};
+
+/** The approval count above the buttons while a quorum is not yet reached. */
+export const approvalsCount = (counted: Reviewer[], required: number) => ({
+  type: "rich_text",
+  block_id: "greenlight_approvals",
+  elements: [
+    {
+      type: "rich_text_section",
+      elements: [
+        { type: "emoji", name: "ballot_box_with_check" },
+        plain(` ${counted.length} of ${required} approvals`),
+        ...(counted.length > 0
+          ? [plain(": "), ...counted.flatMap((reviewer, index) => [...(index > 0 ? [plain(", ")] : []), ...named(reviewer)])]
+          : []),
+      ],
+    },
+  ],
+});
+
+/** Approve and Reject, carrying the task id. */
+export const decisionButtons = (taskId: string) => ({
+  type: "actions",
+  block_id: "greenlight_decision",
+  elements: [
+    { type: "button", action_id: "greenlight_approve", style: "primary", value: taskId, text: { type: "plain_text", text: "Approve" } },
+    { type: "button", action_id: "greenlight_reject", style: "danger", value: taskId, text: { type: "plain_text", text: "Reject" } },
+  ],
+});
 
 /** The note under a conflict: who tried which choice too late. */
 export const lateNote = (reviewer: Reviewer, choice: "approve" | "reject") => ({

@@ -1,17 +1,19 @@
 // A stand-in for Greenlight on a loopback port, for Slack tests where the real Worker is not the point. It refuses what
 // the Worker refuses first (a wrong reviewer token; a decision token the real verifier rejects) and answers the rest
-// as the contract writes it: the first decision on a pending task wins, the same token again gets the same 200, any
-// other gets 409 already_decided naming the winner; an expired or withdrawn task gets its 409, an unknown one 404.
+// as the contract writes it: a pending task is judged by the Worker's own quorum rule under its policy (by default the
+// first decision wins), the deciding token again gets the same 200, any other gets 409 already_decided naming the
+// winner; an expired or withdrawn task gets its 409, an unknown one 404.
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { decisionOf } from "../../worker/src/domain/decision.ts";
+import { type Ballot, publicApproval, tallyDecision } from "../../worker/src/domain/decision.ts";
 import { type DecisionClaims, decisionRequestFromClaims, verifyDecisionToken } from "../../worker/src/domain/decision-token.ts";
 import type { ErrorBody } from "../../worker/src/domain/error-body.ts";
+import { DEFAULT_POLICY, type ReviewPolicy } from "../../worker/src/domain/policy.ts";
 import { type ReviewItem, ReviewItemSchema, type ReviewStatus } from "../../worker/src/domain/review.ts";
 import { type Decision, statusAfter } from "../../worker/src/domain/task.ts";
 
 export type StandInTask =
-  | { state: "pending" }
+  | { state: "pending"; policy?: ReviewPolicy; ballots?: Ballot[] }
   | { state: "decided"; decision: Decision; jti: string }
   | { state: "expired" }
   | { state: "withdrawn" };
@@ -108,9 +110,21 @@ export async function startGreenlightStandIn(options: { decisionSecret: string; 
           body: error("already_decided", `${task.decision.reviewer.name} already decided this task.`, { decision: task.decision }),
         };
       case "pending": {
-        const decision = decisionOf(decisionRequestFromClaims(claims), new Date());
-        standIn.tasks.set(claims.sub, { state: "decided", decision, jti: claims.jti });
-        return { status: 200, body: { taskId: claims.sub, status: statusAfter(decision), decision } };
+        const policy = task.policy ?? DEFAULT_POLICY;
+        const tally = tallyDecision(policy, task.ballots ?? [], decisionRequestFromClaims(claims), claims.jti, new Date());
+        if (tally.kind === "excluded") {
+          return { status: 403, body: error("reviewer_excluded", "This task's review policy does not let this reviewer approve it.") };
+        }
+        if (tally.kind === "counted") {
+          standIn.tasks.set(claims.sub, { ...task, ballots: tally.ballots });
+          const approvals = tally.ballots.map(publicApproval);
+          return {
+            status: 200,
+            body: { taskId: claims.sub, status: "pending", approvals, approvalsRequired: policy.approvalsRequired },
+          };
+        }
+        standIn.tasks.set(claims.sub, { state: "decided", decision: tally.decision, jti: claims.jti });
+        return { status: 200, body: { taskId: claims.sub, status: statusAfter(tally.decision), decision: tally.decision } };
       }
     }
   }
@@ -148,6 +162,8 @@ export const reviewItem = (taskId: string, deadlineInMs = 60 * 60 * 1000, metada
       previewUrl: `https://greenlight.example/v1/images/${taskId}?expires=1&sig=abc`,
     },
     prescreen: null,
+    approvals: [],
+    approvalsRequired: 1,
   });
 
 /** A fresh task id, as Greenlight makes them. */

@@ -32,6 +32,8 @@ const status = (item: ReviewItem, status: ReviewStatus["status"], decided: Decis
   reviewDeadline: item.reviewDeadline,
   decision: decided,
   announcement: { channel: "C0REVIEWS", messageTs: "1.1" },
+  approvals: [],
+  approvalsRequired: 1,
 });
 
 let slack: SlackStub;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDecisionToken } from "../../worker/src/domain/decision-token.ts";
-import { DecisionSchema, type Task } from "../../worker/src/domain/task.ts";
+import { DecisionResultSchema, type Task } from "../../worker/src/domain/task.ts";
 import { devClient, setting } from "../../scripts/lib/dev-vars.ts";
 import { type StackClients, stackClients } from "../../scripts/lib/greenlight-client.ts";
 import { solidPng } from "../../scripts/lib/png.ts";
@@ -451,7 +451,7 @@ describe("poster mode", () => {
         issuer: "console",
       }),
     );
-    const winner = DecisionSchema.parse(decided.decision);
+    const winner = DecisionResultSchema.parse(decided).decision;
     expect(winner).toMatchObject({ decision: "reject", reviewer: { name: "Olive" }, via: "console" });
     const message = postsOf(task.taskId)[0]!;
     const update = await updateOf(posterSlack, String(message.answer.ts));

@@ -10,6 +10,7 @@ import { decisions } from "./routes/decisions.ts";
 import { deliveries } from "./routes/deliveries.ts";
 import { health } from "./routes/health.ts";
 import { images } from "./routes/images.ts";
+import { metrics } from "./routes/metrics.ts";
 import { reviews } from "./routes/reviews.ts";
 import { tasks } from "./routes/tasks.ts";
 
@@ -22,6 +23,7 @@ app.route("/", deliveries);
 app.route("/", reviews);
 app.route("/", decisions);
 app.route("/", images);
+app.route("/", metrics);
 // The review console: HTML pages with their own sessions, CSRF checks and HTML errors.
 app.route("/console", consoleRoutes);
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { MIN_SECRET_BYTES } from "./domain/decision-token.ts";
 import { parseDuration } from "./domain/duration.ts";
 import { jsonText } from "./domain/json-text.ts";
+import { ReviewPolicyInputSchema } from "./domain/policy.ts";
 import { secretList } from "./domain/secure-compare.ts";
 
 // Standard Webhooks, "Signature scheme": a symmetric secret is random, at least 24 bytes, serialized as whsec_ + base64.
@@ -18,6 +19,8 @@ const REQUIREMENTS = {
   DECISION_SIGNING_SECRET: `DECISION_SIGNING_SECRET must be at least ${MIN_SECRET_BYTES} bytes`,
   CALLBACK_SIGNING_SECRET: "CALLBACK_SIGNING_SECRET must be set",
   TAGGER: 'TAGGER must be "workers-ai" or "embedded"',
+  REVIEW_POLICIES:
+    "REVIEW_POLICIES must be a JSON object of client id -> review policy (approvalsRequired 1 to 5, onDeadline expire or reject, excludedReviewers)",
 } as const;
 
 // A client's key, or its keys newest first while one is rotated: any of them is that client.
@@ -73,6 +76,11 @@ const SettingsSchema = z
     RETENTION: duration("RETENTION"),
     ALLOW_LOOPBACK_CALLBACKS: z.string().optional(),
     CAPTION_MODEL: z.string().optional(),
+    // Optional, and empty like the other optional vars: a client without an entry reviews with DEFAULT_POLICY.
+    REVIEW_POLICIES: z
+      .literal("")
+      .or(jsonText(z.record(z.string().min(1), ReviewPolicyInputSchema)))
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.TAGGER === "embedded" && !URL.canParse(env.LOCAL_TAGGER_URL ?? "")) {
@@ -96,6 +104,8 @@ const SettingsSchema = z
     tagger: env.TAGGER,
     localTaggerUrl: env.TAGGER === "embedded" ? (env.LOCAL_TAGGER_URL ?? null) : null,
     captionModel: env.CAPTION_MODEL || null,
+    /** Client id -> its default review policy fields; an upload's own fields go over them. */
+    reviewPolicies: env.REVIEW_POLICIES || {},
   }));
 
 export type Settings = z.output<typeof SettingsSchema>;

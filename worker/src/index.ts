@@ -7,6 +7,7 @@ import { runRetentionSweep } from "./schedules/retention-sweep.ts";
 export { ConsoleSessions } from "./objects/console-sessions.ts";
 export { DecisionGate } from "./objects/decision-gate.ts";
 export { IdempotencyLedger } from "./objects/idempotency-ledger.ts";
+export { QueueMetrics } from "./objects/queue-metrics.ts";
 export { ReviewWorkflow } from "./workflows/review-workflow.ts";
 
 export default { fetch: app.fetch, queue: consumePrescreens, scheduled: runRetentionSweep } satisfies ExportedHandler<Env>;

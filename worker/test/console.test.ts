@@ -493,3 +493,265 @@ describe("review console", () => {
     expect((await env.TASKS.list({ prefix: "task:" })).keys.length).toBe(before);
   });
 });
+
+/** The review-mode page for a task, and its decision forms' hidden fields. */
+async function reviewFields(cookie: string, taskId: string) {
+  const path = `/console/review?task=${taskId}`;
+  return { csrf: await fieldFrom(cookie, path, "csrf"), decisionId: await fieldFrom(cookie, path, "decisionId") };
+}
+
+const postReview = (cookie: string, taskId: string, fields: Record<string, string>) =>
+  api(`/console/review/${taskId}`, { method: "POST", headers: { cookie, origin: ORIGIN }, body: form(fields) });
+
+/** The decision at the task's gate, the moment it wins. */
+const gateDecision = async (taskId: string) =>
+  ((await (await api(`/v1/reviews/${taskId}`, { headers: asReviewer() })).json()) as { decision: Record<string, unknown> | null }).decision;
+
+describe("review mode", () => {
+  it("shows a task large with its facts and its place in the queue, its forms naming the next task", async () => {
+    const first = await createQueuedTask();
+    const second = await createQueuedTask();
+    const cookie = await signIn();
+    const response = await api(`/console/review?task=${first.taskId}`, { headers: { cookie } });
+    expect(response.status).toBe(200);
+    const markup = await response.text();
+    expect(markup).toContain(`<h1 id="review-heading" tabindex="-1">Review ${first.taskId}</h1>`);
+    expect(markup).toMatch(
+      new RegExp(`<img src="${ORIGIN}/v1/images/${first.taskId}\\?expires=\\d+&amp;sig=[\\w-]+" alt="The image under review`),
+    );
+    expect(markup).toContain("<dt>Client</dt><dd>demo</dd>");
+    expect(markup).toMatch(/<dt>Time left<\/dt><dd>23 h 59 min left \(deadline /);
+    expect(markup).toMatch(/Task \d+ of \d+ waiting, oldest first\./);
+    expect(markup).toContain(`<a href="/console/review?task=${second.taskId}" rel="next" data-key="j"`);
+    expect(markup).toContain(`<form method="post" action="/console/review/${first.taskId}">`);
+    expect(markup).toContain(`<input type="hidden" name="next" value="${second.taskId}">`);
+    expect(markup).toContain('<dialog id="reject-dialog" aria-labelledby="reject-title">');
+    expect(markup).toContain('<script src="/console/assets/triage.js" defer></script>');
+    const back = await (await api(`/console/review?task=${second.taskId}`, { headers: { cookie } })).text();
+    expect(back).toContain(`<a href="/console/review?task=${first.taskId}" rel="prev" data-key="k"`);
+  });
+
+  it("approves through the task page's decision path, then goes on to the next task and says what it did", async () => {
+    const first = await createQueuedTask();
+    const second = await createQueuedTask();
+    const cookie = await signIn("Grace");
+    const fields = { ...(await reviewFields(cookie, first.taskId)), decision: "approve", next: second.taskId };
+    const response = await postReview(cookie, first.taskId, fields);
+    expect(response.status).toBe(303);
+    const next = `/console/review?task=${second.taskId}&done=approve&decided=${first.taskId}`;
+    expect(response.headers.get("location")).toBe(next);
+    expect(await gateDecision(first.taskId)).toMatchObject({
+      decision: "approve",
+      via: "console",
+      reviewer: { name: "Grace" },
+      reason: null,
+    });
+    const markup = await (await api(next, { headers: { cookie } })).text();
+    expect(markup).toContain(`<p class="notice " data-notice>You approved ${first.taskId}.</p>`);
+    expect(markup).toContain(`Review ${second.taskId}</h1>`);
+    // The same render's form again is the same decision: a replay, not a conflict.
+    const again = await postReview(cookie, first.taskId, fields);
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe(next);
+  });
+
+  it("rejects with a reason, and refuses one without a reason with 400, deciding nothing", async () => {
+    const task = await createReviewableTask();
+    const cookie = await signIn("Grace");
+    const fields = await reviewFields(cookie, task.taskId);
+    const refused = await postReview(cookie, task.taskId, { ...fields, decision: "reject", reason: "  ", next: "" });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("A rejection needs a reason of 1 to 500 characters.");
+    await expectUndecided(task.taskId);
+    const rejected = await postReview(cookie, task.taskId, { ...fields, decision: "reject", reason: "blurry", next: "" });
+    expect(rejected.status).toBe(303);
+    expect(rejected.headers.get("location")).toBe(`/console/review?done=reject&decided=${task.taskId}`);
+    expect(await gateDecision(task.taskId)).toMatchObject({ decision: "reject", reason: "blurry", via: "console" });
+  });
+
+  it("stays on the task and says who won when it was already decided, or that the deadline passed first", async () => {
+    const decided = await createQueuedTask();
+    const expired = await createQueuedTask();
+    const cookie = await signIn();
+    const decidedFields = await reviewFields(cookie, decided.taskId);
+    const expiredFields = await reviewFields(cookie, expired.taskId);
+    expect((await decide(await decisionToken(decided.taskId, "reject", { reviewer: "ada", reason: "blurry" }))).status).toBe(200);
+    const conflict = await postReview(cookie, decided.taskId, { ...decidedFields, decision: "approve", next: "" });
+    expect(conflict.status).toBe(409);
+    const markup = await conflict.text();
+    expect(markup).toContain(`Review ${decided.taskId}</h1>`);
+    expect(markup).toMatch(
+      /data-notice>Your decision was not recorded: ada rejected this task via slack-app at [\d-]+ [\d:]+ UTC \(reason: blurry\)\.<\/p>/,
+    );
+    expect(markup).toContain("This task is no longer waiting for a decision.");
+    await passDeadline(expired);
+    const late = await postReview(cookie, expired.taskId, { ...expiredFields, decision: "approve", next: "" });
+    expect(late.status).toBe(409);
+    expect(await late.text()).toContain("data-notice>Your decision was not recorded: the review deadline passed first.</p>");
+  });
+
+  it("needs a session and the session's CSRF token to decide, and a refused post decides nothing", async () => {
+    const task = await createReviewableTask();
+    const cookie = await signIn();
+    const fields = { ...(await reviewFields(cookie, task.taskId)), decision: "approve", next: "" };
+    const noSession = await api(`/console/review/${task.taskId}`, { method: "POST", headers: { origin: ORIGIN }, body: form(fields) });
+    expect(noSession.status).toBe(303);
+    expect(noSession.headers.get("location")).toBe("/console/sign-in");
+    expect((await postReview(cookie, task.taskId, { ...fields, csrf: "" })).status).toBe(403);
+    const crossSite = await api(`/console/review/${task.taskId}`, {
+      method: "POST",
+      headers: { cookie, origin: "https://evil.example" },
+      body: form(fields),
+    });
+    expect(crossSite.status).toBe(403);
+    await expectUndecided(task.taskId);
+  });
+
+  it("answers a review-mode address that cannot be a task's with an HTML 404", async () => {
+    const response = await api("/console/review?task=nope", { headers: { cookie: await signIn() } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+  });
+});
+
+/** Each task's outcome and line in a bulk decision's results. */
+async function bulkOutcomes(response: Response): Promise<Record<string, [string, string]>> {
+  const markup = await response.text();
+  const rows = [...markup.matchAll(/<li data-task="(tsk_[0-9a-f]{32})" data-outcome="(\w+)"><a [^>]+>[^<]+<\/a>: ([^<]*)<\/li>/g)];
+  return Object.fromEntries(rows.map(([, taskId, outcome, line]) => [taskId!, [outcome!, line!]]));
+}
+
+function bulkBody(fields: Record<string, string>, taskIds: string[]) {
+  const body = form(fields);
+  for (const taskId of taskIds) body.append("task", taskId);
+  return body;
+}
+
+const postBulk = (cookie: string, fields: Record<string, string>, taskIds: string[], origin = ORIGIN) =>
+  api("/console/bulk", { method: "POST", headers: { cookie, origin }, body: bulkBody(fields, taskIds) });
+
+describe("bulk decisions", () => {
+  it("renders a box per queued task for the bulk form, whose decision id sits outside the live region", async () => {
+    const task = await createQueuedTask();
+    const cookie = await signIn();
+    const markup = await (await api("/console", { headers: { cookie } })).text();
+    expect(markup).toContain(`<input type="checkbox" name="task" value="${task.taskId}" form="bulk" aria-label="Select ${task.taskId}">`);
+    expect(markup).toContain('<form id="bulk" method="post" action="/console/bulk" class="bulk" data-undo-seconds="5">');
+    expect(markup).toMatch(/<input type="hidden" name="decisionId" value="[0-9a-f-]{36}">/);
+    // The boxes carry nothing random, so the queue's fragment is still answered 304 while nothing changed.
+    const fragment = await api("/console/queue", { headers: { cookie } });
+    const again = await api("/console/queue", { headers: { cookie, "if-none-match": fragment.headers.get("etag")! } });
+    expect(again.status).toBe(304);
+    const script = await api("/console/assets/triage.js");
+    expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
+  });
+
+  it("decides each selected task once, through its own gate, and says what happened to each", async () => {
+    const [first, second, taken] = [await createQueuedTask(), await createQueuedTask(), await createQueuedTask()];
+    expect((await decide(await decisionToken(taken.taskId, "reject", { reviewer: "ada", reason: "blurry" }))).status).toBe(200);
+    const cookie = await signIn("Grace");
+    const fields = { csrf: await csrfFrom(cookie), decisionId: await fieldFrom(cookie, "/console", "decisionId"), decision: "approve" };
+    // The first task named twice is still one decision.
+    const tasks = [first.taskId, second.taskId, taken.taskId, first.taskId];
+    const response = await postBulk(cookie, fields, tasks);
+    expect(response.status).toBe(200);
+    const outcomes = await bulkOutcomes(response.clone());
+    expect(await response.text()).toContain(">2 of 3 recorded</h2>");
+    expect(outcomes[first.taskId]).toEqual(["decided", "you approved it"]);
+    expect(outcomes[second.taskId]).toEqual(["decided", "you approved it"]);
+    expect(outcomes[taken.taskId]![0]).toBe("already_decided");
+    expect(outcomes[taken.taskId]![1]).toMatch(
+      /^not recorded: ada rejected this task via slack-app at [\d-]+ [\d:]+ UTC \(reason: blurry\)$/,
+    );
+    for (const task of [first, second]) {
+      expect(await gateDecision(task.taskId)).toMatchObject({ decision: "approve", via: "console", reviewer: { name: "Grace" } });
+    }
+    expect(await gateDecision(taken.taskId)).toMatchObject({ decision: "reject", reviewer: { name: "ada" } });
+    // The same form sent again is a replay at each gate: the same answers, no second decision.
+    const replay = await bulkOutcomes(await postBulk(cookie, fields, tasks));
+    expect(replay[first.taskId]).toEqual(["decided", "you approved it"]);
+    expect(replay[taken.taskId]![0]).toBe("already_decided");
+    const rejectAfter = await bulkOutcomes(
+      await postBulk(cookie, { ...fields, decision: "reject", reason: "changed my mind" }, [first.taskId]),
+    );
+    expect(rejectAfter[first.taskId]![1]).toMatch(/^not recorded: Grace approved this task via console at /);
+  });
+
+  it("rejects every selected task with one reason, and says which had expired", async () => {
+    const [rejected, expired] = [await createQueuedTask(), await createQueuedTask()];
+    await passDeadline(expired);
+    const cookie = await signIn("Grace");
+    const fields = { csrf: await csrfFrom(cookie), decisionId: crypto.randomUUID(), decision: "reject", reason: "off topic" };
+    const outcomes = await bulkOutcomes(await postBulk(cookie, fields, [rejected.taskId, expired.taskId]));
+    expect(outcomes).toEqual({
+      [rejected.taskId]: ["decided", "you rejected it"],
+      [expired.taskId]: ["expired", "not recorded: the review deadline passed first"],
+    });
+    expect(await gateDecision(rejected.taskId)).toMatchObject({ decision: "reject", reason: "off topic", reviewer: { name: "Grace" } });
+  });
+
+  it("refuses a bad bulk form with 400 before asking any gate: no reason to reject, no tasks, too many, a bad id or decision id", async () => {
+    const [first, second] = [await createReviewableTask(), await createReviewableTask()];
+    const cookie = await signIn();
+    const fields = { csrf: await csrfFrom(cookie), decisionId: crypto.randomUUID(), decision: "reject" };
+    const tooMany = Array.from({ length: 21 }, (_, n) => `tsk_${n.toString(16).padStart(32, "0")}`);
+    const cases: [Record<string, string>, string[], string][] = [
+      [{ ...fields, reason: " " }, [first.taskId, second.taskId], "A rejection needs a reason of 1 to 500 characters."],
+      [{ ...fields, reason: "blurry" }, [], "Select at least one task."],
+      [{ ...fields, reason: "blurry" }, [first.taskId, ...tooMany], "Select at most 20 tasks, one page of the queue."],
+      [{ ...fields, reason: "blurry" }, [first.taskId, "tsk_nope"], "That is not a task id."],
+      [
+        { ...fields, reason: "blurry", decisionId: "again" },
+        [first.taskId, second.taskId],
+        "That form was not sent from this page: decide again below.",
+      ],
+    ];
+    for (const [body, tasks, problem] of cases) {
+      const response = await postBulk(cookie, body, tasks);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain(problem);
+    }
+    await expectUndecided(first.taskId);
+    await expectUndecided(second.taskId);
+  });
+
+  it("needs a session and its CSRF token from the console's origin, and a refused post decides nothing", async () => {
+    const task = await createReviewableTask();
+    const cookie = await signIn();
+    const fields = { csrf: await csrfFrom(cookie), decisionId: crypto.randomUUID(), decision: "approve" };
+    const noSession = await api("/console/bulk", { method: "POST", headers: { origin: ORIGIN }, body: bulkBody(fields, [task.taskId]) });
+    expect(noSession.status).toBe(303);
+    expect(noSession.headers.get("location")).toBe("/console/sign-in");
+    expect((await postBulk(cookie, { ...fields, csrf: "" }, [task.taskId])).status).toBe(403);
+    expect((await postBulk(cookie, { ...fields, csrf: await csrfFrom(await signIn("Other")) }, [task.taskId])).status).toBe(403);
+    expect((await postBulk(cookie, fields, [task.taskId], "https://evil.example")).status).toBe(403);
+    await expectUndecided(task.taskId);
+  });
+});
+
+describe("the console under a quorum", () => {
+  const twoApprovals = { headers: { "review-policy": JSON.stringify({ approvalsRequired: 2 }) } };
+
+  it("counts an approval from review mode and from a bulk decision, and shows how many of how many, and whose", async () => {
+    const [viaReview, viaBulk] = [await createQueuedTask(twoApprovals), await createQueuedTask(twoApprovals)];
+    const cookie = await signIn("Grace");
+    expect(await (await api(`/console/review?task=${viaReview.taskId}`, { headers: { cookie } })).text()).toContain(
+      "<p data-approvals>0 of 2 approvals</p>",
+    );
+    const counted = await postReview(cookie, viaReview.taskId, {
+      ...(await reviewFields(cookie, viaReview.taskId)),
+      decision: "approve",
+      next: "",
+    });
+    expect(counted.status).toBe(303);
+    expect(counted.headers.get("location")).toBe(`/console/review?done=counted&decided=${viaReview.taskId}`);
+    const page = await (await api(`/console/tasks/${viaReview.taskId}`, { headers: { cookie } })).text();
+    expect(page).toContain("<p data-approvals>1 of 2 approvals: Grace</p>");
+    expect(page).toContain('data-status="pending"');
+    const fields = { csrf: await csrfFrom(cookie), decisionId: crypto.randomUUID(), decision: "approve" };
+    expect(await bulkOutcomes(await postBulk(cookie, fields, [viaBulk.taskId]))).toEqual({
+      [viaBulk.taskId]: ["approval_counted", "your approval counted: 1 of 2 approvals"],
+    });
+    expect(await gateDecision(viaBulk.taskId)).toBeNull();
+  });
+});

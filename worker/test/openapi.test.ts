@@ -18,6 +18,7 @@ describe("GET /openapi.json", () => {
       [
         "GET /healthz",
         "GET /v1/images/{id}",
+        "GET /v1/metrics",
         "GET /v1/reviews",
         "GET /v1/reviews/{id}",
         "DELETE /v1/tasks/{id}",
@@ -39,7 +40,7 @@ describe("GET /openapi.json", () => {
     }
     for (const path of ["/v1/reviews/claim", "/v1/reviews/{id}/announcement"])
       expect(document.paths[path]!.post!.responses).toHaveProperty("429");
-    expect(Object.keys(document.paths["/v1/decisions"]!.post!.responses).sort()).toEqual(["200", "400", "401", "404", "409"]);
+    expect(Object.keys(document.paths["/v1/decisions"]!.post!.responses).sort()).toEqual(["200", "400", "401", "403", "404", "409"]);
     expect(Object.keys(document.paths["/v1/tasks/{id}/deliveries"]!.get!.responses).sort()).toEqual(["200", "400", "401", "404", "429"]);
     expect(Object.keys(document.paths["/v1/tasks/{id}/callback/redeliver"]!.post!.responses).sort()).toEqual([
       "200",

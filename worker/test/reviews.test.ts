@@ -94,6 +94,8 @@ describe("GET /v1/reviews", () => {
         nearDuplicates: expect.any(Array),
         unreadable: null,
       },
+      approvals: [],
+      approvalsRequired: 1,
     });
   });
 
@@ -344,6 +346,8 @@ describe("GET /v1/reviews/:id", () => {
       reviewDeadline: task.reviewDeadline,
       decision: null,
       announcement: { channel: "C0REVIEWS", messageTs: "1700000000.000200" },
+      approvals: [],
+      approvalsRequired: 1,
     });
   });
 

@@ -52,6 +52,8 @@ describe("several reviewer tokens", () => {
       reviewDeadline: task.reviewDeadline,
       decision: null,
       announcement: { channel: "C-rotation", messageTs: "1700000000.000200" },
+      approvals: [],
+      approvalsRequired: 1,
     });
   });
 

@@ -40,6 +40,7 @@ describe("POST /v1/tasks", () => {
         height: 32,
       },
       metadata: {},
+      policy: { approvalsRequired: 1, onDeadline: "expire", excludedReviewers: [] },
       decision: null,
       tags: null,
       caption: null,

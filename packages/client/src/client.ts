@@ -2,7 +2,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import { GreenlightError, WaitTimeout } from "./errors.ts";
 import type { paths } from "./schema.d.ts";
-import type { DecisionResult, Task, TaskStatus } from "./types.ts";
+import type { ApprovalProgress, DecisionResult, Task, TaskStatus } from "./types.ts";
 
 export type ClientOptions = {
   /** Where the Worker answers, e.g. http://127.0.0.1:8787. */
@@ -83,8 +83,9 @@ export function createGreenlightClient({ baseUrl, apiKey, fetch }: ClientOptions
   /**
    * POST /v1/decisions with a signed decision token, which is the credential here instead of the apiKey. Throws
    * GreenlightError for any answer but 200; a 409 already_decided carries the winning decision in `details.decision`.
+   * Under a quorum, an approval short of it answers the ApprovalProgress (status pending, no decision).
    */
-  async function decide(token: string): Promise<DecisionResult> {
+  async function decide(token: string): Promise<DecisionResult | ApprovalProgress> {
     const { data, error, response } = await api.POST("/v1/decisions", { headers: { Authorization: `Bearer ${token}` } });
     if (!data) throw new GreenlightError("POST /v1/decisions", response, error);
     return data;

@@ -61,6 +61,8 @@ export interface paths {
                 };
                 header?: {
                     "idempotency-key"?: string;
+                    /** @description For raw uploads: the review policy as JSON (multipart sends a policy field). */
+                    "review-policy"?: string;
                 };
                 path?: never;
                 cookie?: never;
@@ -77,6 +79,8 @@ export interface paths {
                         callbackUrl?: string;
                         /** @description A JSON object, at most 8 KiB. */
                         metadata?: string;
+                        /** @description The review policy as a JSON object (ReviewPolicy, any of its fields); raw uploads send the Review-Policy header. */
+                        policy?: string;
                     };
                     "image/png": Blob;
                     "image/jpeg": Blob;
@@ -889,8 +893,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Record a decision; the first valid one for a task wins
-         * @description Authorization: Bearer <HS256 JWT> with aud greenlight/decisions, sub = task id, decision, reviewer, optional reason, jti, iat and exp (at most 5 minutes apart). No body.
+         * Record a decision; the first rejection or the last approval of the task's quorum decides
+         * @description Authorization: Bearer <HS256 JWT> with aud greenlight/decisions, sub = task id, decision, reviewer, optional reason, jti, iat and exp (at most 5 minutes apart). No body. Under a policy of more than one approval, an approval short of the quorum answers 200 with the task still pending and the approvals so far.
          */
         post: {
             parameters: {
@@ -901,13 +905,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The decision won, or this is a retry of the winning token (same jti and the same claims). */
+                /** @description The decision decided the task, or this is a retry of a token that counted (same jti and the same claims); or (status pending, with the approvals so far) an approval counted towards a quorum not yet reached, once per reviewer. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["DecisionResult"];
+                        "application/json": components["schemas"]["DecisionResult"] | components["schemas"]["ApprovalProgress"];
                     };
                 };
                 /** @description Error codes: invalid_request */
@@ -921,6 +925,15 @@ export interface paths {
                 };
                 /** @description Error codes: invalid_token */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: reviewer_excluded (the task's policy names this reviewer among those who may not approve it) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1004,6 +1017,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Queue health: depth, oldest pending age, decisions per hour, time to decision, missed deadlines, per-reviewer counts */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description prometheus: the text exposition format; without it, an Accept header preferring text/plain does the same. */
+                    format?: "json" | "prometheus";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The figures as of now, over the last 24 hours and 7 days. */
+                200: {
+                    headers: {
+                        Vary: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            generatedAt: string;
+                            queue: {
+                                /** @description Tasks waiting for a decision. */
+                                depth: number;
+                                /** @description Age of the oldest waiting task; null when none waits. */
+                                oldestPendingAgeMs: number | null;
+                            };
+                            decisionsPerHour: {
+                                lastHour: number;
+                                /** @description Decisions in the last 24 hours divided by 24. */
+                                average24h: number;
+                            };
+                            windows: {
+                                "24h": {
+                                    decisions: number;
+                                    approvals: number;
+                                    rejections: number;
+                                    /** @description From upload to decision, nearest-rank percentiles; null with no decision in the window. */
+                                    timeToDecisionMs: {
+                                        p50: number | null;
+                                        p95: number | null;
+                                    };
+                                    /** @description Tasks whose review deadline passed without a decision. */
+                                    missedDeadlines: number;
+                                    /** @description Decisions per reviewer id, most decisions first. */
+                                    reviewers: {
+                                        id: string;
+                                        name: string;
+                                        approve: number;
+                                        reject: number;
+                                    }[];
+                                };
+                                "7d": {
+                                    decisions: number;
+                                    approvals: number;
+                                    rejections: number;
+                                    /** @description From upload to decision, nearest-rank percentiles; null with no decision in the window. */
+                                    timeToDecisionMs: {
+                                        p50: number | null;
+                                        p95: number | null;
+                                    };
+                                    /** @description Tasks whose review deadline passed without a decision. */
+                                    missedDeadlines: number;
+                                    /** @description Decisions per reviewer id, most decisions first. */
+                                    reviewers: {
+                                        id: string;
+                                        name: string;
+                                        approve: number;
+                                        reject: number;
+                                    }[];
+                                };
+                            };
+                        };
+                        "text/plain": string;
+                    };
+                };
+                /** @description Error codes: invalid_request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: too_many_auth_failures */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1033,6 +1168,18 @@ export interface components {
             tags: components["schemas"]["Tag"][] | null;
             /** @description A one-line description, when CAPTION_MODEL is set. */
             caption: string | null;
+            /** @description How the task is reviewed. Absent only on tasks created before review policies, which have the default. */
+            policy?: {
+                /** @description Distinct reviewers who must approve; any rejection decides at once. */
+                approvalsRequired: number;
+                /**
+                 * @description What the review deadline does to an undecided task: expire it, or reject it (reviewer greenlight, via deadline).
+                 * @enum {string}
+                 */
+                onDeadline: "expire" | "reject";
+                /** @description Reviewer ids whose approval is refused (403 reviewer_excluded), such as the submitter's own. */
+                excludedReviewers: string[];
+            };
             callback: {
                 url: string | null;
                 /** @enum {string} */
@@ -1065,7 +1212,17 @@ export interface components {
             /** Format: date-time */
             decidedAt: string;
             via: string;
+            /** @description Under a policy of more than one approval: the approvals counted, in order (the quorum for an approval, those before it for a rejection). */
+            approvals?: components["schemas"]["Approval"][];
         } | null;
+        Approval: {
+            reviewer: {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            decidedAt: string;
+        };
         Tag: {
             label: string;
             score: number;
@@ -1126,6 +1283,10 @@ export interface components {
                 previewUrl: string;
             };
             prescreen: components["schemas"]["Prescreen"];
+            /** @description The approvals counted so far, one per reviewer, in order. */
+            approvals: components["schemas"]["Approval"][];
+            /** @description Distinct approvals the task's policy needs. */
+            approvalsRequired: number;
         };
         Prescreen: {
             /** @description Format, orientation and dominant colours, best first. */
@@ -1151,12 +1312,23 @@ export interface components {
                 channel: string;
                 messageTs: string;
             } | null;
+            /** @description The approvals counted so far, one per reviewer, in order. */
+            approvals: components["schemas"]["Approval"][];
+            /** @description Distinct approvals the task's policy needs. */
+            approvalsRequired: number;
         };
         DecisionResult: {
             taskId: string;
             /** @enum {string} */
             status: "pending" | "approved" | "completed" | "failed" | "rejected" | "expired";
             decision: components["schemas"]["Decision"];
+        };
+        ApprovalProgress: {
+            taskId: string;
+            /** @enum {string} */
+            status: "pending";
+            approvals: components["schemas"]["Approval"][];
+            approvalsRequired: number;
         };
     };
     responses: never;

@@ -11,4 +11,6 @@ export type ReviewItem = Schemas["ReviewItem"];
 export type ReviewStatus = Schemas["ReviewStatus"];
 export type Decision = Schemas["Decision"];
 export type DecisionResult = Schemas["DecisionResult"];
+/** An approval counted towards a quorum not yet reached: the task is still pending. */
+export type ApprovalProgress = Schemas["ApprovalProgress"];
 export type ErrorBody = Schemas["Error"];

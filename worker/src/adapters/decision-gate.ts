@@ -1,5 +1,6 @@
 // The DECISIONS Durable Object namespace: one gate per task, addressed by task id.
 import type { DecisionOutcome, DecisionRequest } from "../domain/decision.ts";
+import type { ReviewPolicy } from "../domain/policy.ts";
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
 import type { DecisionGate, LeaseOutcome, ReviewState, SettleOutcome } from "../objects/decision-gate.ts";
@@ -7,8 +8,8 @@ import type { DecisionGate, LeaseOutcome, ReviewState, SettleOutcome } from "../
 const gate = (env: Env, taskId: string): DurableObjectStub<DecisionGate> => env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
 
 // RPC results are typed as disposable; these wrappers give callers (and Workflow steps) the plain values.
-export const openGate = async (env: Env, taskId: string, deadline: number, now: number): Promise<void> => {
-  await gate(env, taskId).open(taskId, deadline, now);
+export const openGate = async (env: Env, taskId: string, deadline: number, policy: ReviewPolicy, now: number): Promise<void> => {
+  await gate(env, taskId).open(taskId, deadline, policy, now);
 };
 
 export const withdrawAtGate = async (env: Env, taskId: string, now: number): Promise<{ finishing: boolean } | null> =>

@@ -34,6 +34,19 @@ button{cursor:pointer;background:#0b5cad;color:#fff;border-color:#0b5cad;min-hei
 button.reject{background:#a61b1b;border-color:#a61b1b}
 .decide{display:grid;gap:1rem}.pager{margin-top:1rem}
 .scroll{overflow-x:auto}.sessions{border-collapse:collapse;width:100%}.sessions th,.sessions td{text-align:left;padding:.4rem;border-bottom:1px solid #c8c8c8;vertical-align:top}.sessions button{white-space:nowrap}
+button.secondary{background:#fff;color:#0b5cad}
+.queue li>input{width:1.5rem;height:1.5rem;margin:.25rem 0;flex:none}
+.bulk{display:grid;gap:.5rem;margin-bottom:1rem;padding:.75rem;border:1px solid #c8c8c8;border-radius:.5rem}.bulk p{margin:0}
+.bulk-actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.bulk-actions textarea{flex:1 1 12rem;min-width:0}
+.bulk-status:empty{display:none}.bulk-status{padding:.5rem;border:2px solid #12355b;border-radius:.5rem;background:#eef4fb}
+.review{display:grid;gap:1rem}@media(min-width:48rem){.review{grid-template-columns:3fr 2fr}}
+.review img{width:100%;height:auto;max-height:75vh;object-fit:contain;background:#f3f3f3;border:1px solid #c8c8c8;border-radius:.5rem}
+.review-nav,.review-actions{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.5rem 0}.review-actions form{margin:0}
+dialog{max-width:min(32rem,calc(100vw - 2rem));border:2px solid #12355b;border-radius:.5rem}dialog::backdrop{background:rgb(0 0 0/.4)}
+[data-recent-reasons]{display:grid;gap:.25rem}[data-recent-reasons] p{margin:0}
+.keys{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem}.keys dd{margin:0}
+kbd{font:inherit;font-weight:700;border:1px solid #6b6b6b;border-radius:.25rem;padding:0 .3rem}
+h1:focus{outline:none}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 
@@ -46,7 +59,12 @@ for (const region of document.querySelectorAll("[data-live]")) {
       const response = await fetch(region.dataset.live, { headers: etag ? { "if-none-match": etag } : {}, credentials: "same-origin" });
       // A session that ended (signed out or revoked elsewhere) redirects to sign-in: go there, rather than leave a page that no longer works.
       if (response.redirected) { location.assign(response.url); return; }
-      if (response.status === 200) { etag = response.headers.get("etag") || ""; region.innerHTML = await response.text(); }
+      if (response.status === 200) {
+        etag = response.headers.get("etag") || "";
+        region.innerHTML = await response.text();
+        // The triage script puts selections and focus back into the new markup.
+        region.dispatchEvent(new Event("live-update", { bubbles: true }));
+      }
     } catch {}
     setTimeout(tick, 2000);
   };
@@ -62,13 +80,14 @@ export function page(title: string, body: Html, options: { signedInAs?: string; 
 <title>${title} · Greenlight</title>
 <link rel="stylesheet" href="/console/assets/console.css">
 <script src="/console/assets/live.js" defer></script>
+<script src="/console/assets/triage.js" defer></script>
 </head>
 <body>
 <header>
   <a class="brand" href="/console">Greenlight</a>
   ${
     options.signedInAs
-      ? html`<nav aria-label="Console"><a href="/console">Queue</a> · <a href="/console/upload">Upload</a> · <a href="/console/sessions">Sessions</a></nav>
+      ? html`<nav aria-label="Console"><a href="/console">Queue</a> · <a href="/console/review">Review mode</a> · <a href="/console/upload">Upload</a> · <a href="/console/dashboard">Dashboard</a> · <a href="/console/sessions">Sessions</a></nav>
   <span>Signed in as ${options.signedInAs}</span>
   <form method="post" action="/console/sign-out"><input type="hidden" name="csrf" value="${options.csrf ?? ""}"><button type="submit">Sign out</button></form>`
       : ""

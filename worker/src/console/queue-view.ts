@@ -1,14 +1,17 @@
-// The pending queue: one row per task, oldest first, with its thumbnail and pre-screen facts.
+// The pending queue: one row per task, oldest first, with its thumbnail and pre-screen facts, and a box to select it.
 import { html } from "hono/html";
+import type { Prescreen } from "../domain/prescreen.ts";
 import type { ReviewItem } from "../domain/review.ts";
 import { age, timeLeft } from "./format.ts";
 import type { Html } from "./layout.ts";
 
+// The boxes belong to the bulk form outside the live region (form="bulk"), so a swapped list keeps the form intact.
 export function queueList(items: ReviewItem[], now: number): Html {
   if (items.length === 0) return html`<p>Nothing is waiting for review.</p>`;
   return html`<ul class="queue">
 ${items.map(
   (item) => html`<li data-task="${item.taskId}">
+  <input type="checkbox" name="task" value="${item.taskId}" form="bulk" aria-label="Select ${item.taskId}">
   <img src="${item.image.previewUrl}" alt="Thumbnail of ${item.taskId}" width="96" height="96" loading="lazy">
   <div>
     <a href="/console/tasks/${item.taskId}">${item.taskId}</a>
@@ -18,8 +21,7 @@ ${items.map(
       <dt>Deadline</dt><dd>${timeLeft(item.reviewDeadline, now)}</dd>
       <dt>Image</dt><dd>${item.image.contentType}, ${item.image.width}×${item.image.height}</dd>
     </dl>
-    ${factChips(item.prescreen?.facts.map((fact) => fact.label) ?? [])}
-    ${item.prescreen && item.prescreen.nearDuplicates.length > 0 ? html`<p>Looks like ${item.prescreen.nearDuplicates.map((d) => html`<a href="/console/tasks/${d.taskId}">${d.taskId.slice(0, 12)}…</a> `)}</p>` : ""}
+    ${prescreenFacts(item.prescreen)}
   </div>
 </li>`,
 )}
@@ -30,3 +32,7 @@ export const factChips = (labels: string[]): Html =>
   labels.length === 0
     ? html``
     : html`<ul class="chips" aria-label="Pre-screen facts">${labels.map((label) => html`<li>${label}</li>`)}</ul>`;
+
+/** The pre-screen's facts as chips, and links to the earlier uploads this image looks like. */
+export const prescreenFacts = (prescreen: Prescreen | null): Html => html`${factChips(prescreen?.facts.map((fact) => fact.label) ?? [])}
+    ${prescreen && prescreen.nearDuplicates.length > 0 ? html`<p>Looks like ${prescreen.nearDuplicates.map((d) => html`<a href="/console/tasks/${d.taskId}">${d.taskId.slice(0, 12)}…</a> `)}</p>` : ""}`;

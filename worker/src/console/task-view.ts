@@ -25,6 +25,7 @@ export function taskLive({ record, review }: TaskView): Html {
   const { task } = record;
   const { status, decision } = review;
   return html`<p>Status: <span class="status status-${status}" data-status="${status}">${status}</span></p>
+${approvalsLine(review)}
 <h2>Timeline</h2>
 <ol class="timeline">
   <li>Created at ${when(task.createdAt)} by client ${record.clientId}</li>
@@ -47,6 +48,12 @@ ${
 }
 ${task.caption ? html`<p>Caption: ${task.caption}</p>` : ""}`;
 }
+
+/** Under a quorum: how many approvals the task has of those it needs, and whose. */
+const approvalsLine = ({ approvals, approvalsRequired }: ReviewStatus): Html | string =>
+  approvalsRequired > 1
+    ? html`<p data-approvals>${approvals.length} of ${approvalsRequired} approvals${approvals.length > 0 ? `: ${approvals.map((approval) => approval.reviewer.name).join(", ")}` : ""}</p>`
+    : "";
 
 export function taskPage(view: TaskView, live: LiveRegion, form: DecisionFormFields, notice: Notice): Html {
   const { task } = view.record;

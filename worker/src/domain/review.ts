@@ -1,7 +1,14 @@
 // What reviewer tooling sees and sends: review items, claims and announcements.
 import { z } from "zod";
+import { ApprovalSchema } from "./policy.ts";
 import { PrescreenSchema } from "./prescreen.ts";
 import { type Decision, DecisionSchema, ImageFactsSchema, MetadataSchema, statusAfter, type TaskStatus, TaskStatusSchema } from "./task.ts";
+
+/** How far a review is towards its quorum: shown on every review item and review status. */
+const QuorumFields = {
+  approvals: z.array(ApprovalSchema).meta({ description: "The approvals counted so far, one per reviewer, in order." }),
+  approvalsRequired: z.number().int().min(1).meta({ description: "Distinct approvals the task's policy needs." }),
+};
 
 export const ReviewItemSchema = z
   .object({
@@ -14,6 +21,7 @@ export const ReviewItemSchema = z
       previewUrl: z.url().meta({ description: "Signed, expiring URL that needs no other credentials." }),
     }),
     prescreen: PrescreenSchema.nullable(),
+    ...QuorumFields,
   })
   .meta({ id: "ReviewItem" });
 export type ReviewItem = z.infer<typeof ReviewItemSchema>;
@@ -34,6 +42,7 @@ export const ReviewStatusSchema = z
     reviewDeadline: z.iso.datetime(),
     decision: DecisionSchema.nullable(),
     announcement: AnnouncementSchema.nullable(),
+    ...QuorumFields,
   })
   .meta({ id: "ReviewStatus" });
 export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;

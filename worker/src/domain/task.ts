@@ -1,8 +1,11 @@
 // The task as clients see it, the record Greenlight stores, and the status machine between them.
 import { z } from "zod";
+import { ApprovalSchema, ReviewPolicySchema } from "./policy.ts";
 import { PrescreenSchema } from "./prescreen.ts";
+import { ReviewerSchema } from "./reviewer.ts";
 import { TagSchema } from "./tag.ts";
 
+export { type Reviewer, ReviewerSchema } from "./reviewer.ts";
 export type { Tag } from "./tag.ts";
 
 export const TASK_ID_PATTERN = /^tsk_[0-9a-f]{32}$/;
@@ -11,12 +14,6 @@ export const TaskStatusSchema = z.enum(["pending", "approved", "completed", "fai
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(["completed", "failed", "rejected", "expired"]);
-
-export const ReviewerSchema = z.object({
-  id: z.string().min(1).max(200),
-  name: z.string().min(1).max(200),
-});
-export type Reviewer = z.infer<typeof ReviewerSchema>;
 
 /** The longest reason a reviewer may give, in characters. */
 export const MAX_REASON_LENGTH = 500;
@@ -28,6 +25,10 @@ export const DecisionSchema = z
     reason: z.string().max(MAX_REASON_LENGTH).nullable(),
     decidedAt: z.iso.datetime(),
     via: z.string(),
+    approvals: z.array(ApprovalSchema).optional().meta({
+      description:
+        "Under a policy of more than one approval: the approvals counted, in order (the quorum for an approval, those before it for a rejection).",
+    }),
   })
   .meta({ id: "Decision" });
 export type Decision = z.infer<typeof DecisionSchema>;
@@ -77,6 +78,9 @@ export const TaskSchema = z
     decision: DecisionSchema.nullable(),
     tags: z.array(TagSchema).nullable(),
     caption: z.string().nullable().meta({ description: "A one-line description, when CAPTION_MODEL is set." }),
+    policy: ReviewPolicySchema.optional().meta({
+      description: "How the task is reviewed. Absent only on tasks created before review policies, which have the default.",
+    }),
     callback: CallbackSchema,
     retries: z.number().int().min(1).optional().meta({
       description: "How often its client asked for this failed task to be tried again (POST /v1/tasks/{id}/retry). Absent until the first.",

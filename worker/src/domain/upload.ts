@@ -1,6 +1,7 @@
 // Rules for an upload's fields: metadata, idempotency keys and the fingerprint that makes a replay.
 import { z } from "zod";
 import { sha256Hex } from "./digest.ts";
+import type { ReviewPolicyInput } from "./policy.ts";
 import { type Metadata, MetadataSchema } from "./task.ts";
 
 export const MAX_METADATA_BYTES = 8 * 1024;
@@ -32,12 +33,17 @@ export const IdempotencyKeySchema = z
   .max(MAX_IDEMPOTENCY_KEY_LENGTH)
   .regex(/\S/, "Idempotency-Key must not be empty or only whitespace.");
 
-/** Same bytes and same fields give the same fingerprint; anything else is a different request. */
+/**
+ * Same bytes and same fields give the same fingerprint; anything else is a different request. A policy is part of it
+ * only when the upload gave one, so uploads without one keep the fingerprints their ledger entries already hold.
+ */
 export function uploadFingerprint(input: {
   sha256: string;
   contentType: string;
   callbackUrl: string | null;
   metadata: Metadata;
+  policy?: ReviewPolicyInput | undefined;
 }): Promise<string> {
-  return sha256Hex(JSON.stringify([input.sha256, input.contentType, input.callbackUrl, input.metadata]));
+  const fields = [input.sha256, input.contentType, input.callbackUrl, input.metadata];
+  return sha256Hex(JSON.stringify(input.policy ? [...fields, input.policy] : fields));
 }

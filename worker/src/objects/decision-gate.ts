@@ -1,10 +1,20 @@
-// One per task: the strongly consistent judge of its claim lease, its first decision and its expiry, and the alarm
+// One per task: the strongly consistent judge of its claim lease, its decision (quorum included) and its deadline, and the alarm
 // that finishes the review: it starts the task's workflow once the review has ended and looks after it until it ends,
 // and chases a lost pre-screen.
 import { DurableObject } from "cloudflare:workers";
 import { requestPrescreen } from "../adapters/prescreen-queue.ts";
 import { restartReview, startReview, tendReview } from "../adapters/review-workflow.ts";
-import { decided, decisionFingerprint, decisionOf, type DecisionOutcome, type DecisionRequest } from "../domain/decision.ts";
+import {
+  type Ballot,
+  decided,
+  deadlineRejection,
+  decisionFingerprint,
+  type DecisionOutcome,
+  type DecisionRequest,
+  publicApproval,
+  tallyDecision,
+} from "../domain/decision.ts";
+import { type Approval, DEFAULT_POLICY, type ReviewPolicy } from "../domain/policy.ts";
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
 import type { Decision } from "../domain/task.ts";
@@ -24,9 +34,16 @@ type Review = {
   retries?: number;
   /** How often the alarm has looked after the started workflow (absent in gates started before it did). */
   watches?: number;
+  /** How the task is reviewed (absent in gates opened before policies: DEFAULT_POLICY). */
+  policy?: ReviewPolicy;
+  /** The approvals counted so far, one per reviewer, in order (absent until the first). */
+  ballots?: Ballot[];
 };
 
-/** A decided gate carries its winner and the fingerprint of the request that won (decisionFingerprint). */
+/**
+ * A decided gate carries its winner and the fingerprint of the request that decided (decisionFingerprint); the
+ * deadline's own rejection has DEADLINE_FINGERPRINT, which no request's fingerprint (a JSON array) can equal.
+ */
 type GateState = Review & ({ state: "pending" | "expired" } | { state: "decided"; decision: Decision; fingerprint: string });
 
 // A pre-screen normally lands within seconds, and the queue's own retries are over within a minute; one still missing
@@ -47,6 +64,8 @@ export type ReviewState = {
   deadline: number;
   decision: Decision | null;
   announcement: Announcement | null;
+  approvals: Approval[];
+  approvalsRequired: number;
 };
 
 export type LeaseOutcome = "leased" | "held" | "closed";
@@ -59,6 +78,7 @@ const REDELIVERY_KEY = "redelivery";
 // A deleted task's gate keeps only when it was withdrawn, so a late decision hears why, then forgets even that.
 const TOMBSTONE_KEY = "withdrawn";
 const TOMBSTONE_MS = 7 * 24 * 60 * 60 * 1000;
+const DEADLINE_FINGERPRINT = "deadline";
 
 /**
  * Every method reads and writes synchronously through the SQLite-backed storage API before its first await, so each
@@ -75,11 +95,12 @@ export class DecisionGate extends DurableObject<Env> {
   }
 
   /** Called at upload; repeating it (an idempotent replay) changes nothing. */
-  async open(taskId: string, deadline: number, now: number): Promise<void> {
+  async open(taskId: string, deadline: number, policy: ReviewPolicy, now: number): Promise<void> {
     if (this.read()) return;
     const gate: GateState = {
       taskId,
       deadline,
+      policy,
       state: "pending",
       leasedUntil: 0,
       announcement: null,
@@ -105,8 +126,10 @@ export class DecisionGate extends DurableObject<Env> {
   }
 
   /**
-   * Only the winning request itself, under its own decision id, is a retry: the same id with anything changed is another
-   * decision, refused like any latecomer, so a reused id can neither pass as the winner nor rewrite it.
+   * Counts the decision under the task's policy (tallyDecision), all before the first await, so of any number arriving
+   * at once each is counted alone and exactly one decides. Once decided, only a request that counted, under its own
+   * decision id, is a retry: the same id with anything changed is another decision, refused like any latecomer, so a
+   * reused id can neither pass as the winner nor rewrite it.
    */
   async decide(request: DecisionRequest, now: number): Promise<DecisionOutcome> {
     const gate = this.expireIfDue(now);
@@ -114,14 +137,21 @@ export class DecisionGate extends DurableObject<Env> {
     if (gate.state === "expired") return { outcome: "expired" };
     const fingerprint = decisionFingerprint(request);
     if (gate.state === "decided") {
-      if (gate.fingerprint === fingerprint) return decided(gate.taskId, gate.decision);
-      return { outcome: "already_decided", decision: gate.decision };
+      const counted = gate.fingerprint === fingerprint || gate.ballots?.some((ballot) => ballot.fingerprint === fingerprint);
+      return counted ? decided(gate.taskId, gate.decision) : { outcome: "already_decided", decision: gate.decision };
     }
-    const decision = decisionOf(request, new Date(now));
-    const won: GateState = { ...gate, state: "decided", decision, fingerprint };
+    const policy = gate.policy ?? DEFAULT_POLICY;
+    const tally = tallyDecision(policy, gate.ballots ?? [], request, fingerprint, new Date(now));
+    if (tally.kind === "excluded") return { outcome: "excluded" };
+    if (tally.kind === "counted") {
+      this.write({ ...gate, ballots: tally.ballots });
+      const progress = { taskId: gate.taskId, status: "pending" as const, approvalsRequired: policy.approvalsRequired };
+      return { outcome: "approval_counted", progress: { ...progress, approvals: tally.ballots.map(publicApproval) } };
+    }
+    const won: GateState = { ...gate, state: "decided", decision: tally.decision, fingerprint, ballots: tally.ballots };
     this.write(won);
     await this.arm(won, now);
-    return decided(gate.taskId, decision);
+    return decided(gate.taskId, tally.decision);
   }
 
   /**
@@ -154,7 +184,14 @@ export class DecisionGate extends DurableObject<Env> {
     const gate = this.expireIfDue(now);
     if (!gate) return null;
     const decision = gate.state === "decided" ? gate.decision : null;
-    return { state: gate.state, deadline: gate.deadline, decision, announcement: gate.announcement };
+    return {
+      state: gate.state,
+      deadline: gate.deadline,
+      decision,
+      announcement: gate.announcement,
+      approvals: (gate.ballots ?? []).map(publicApproval),
+      approvalsRequired: (gate.policy ?? DEFAULT_POLICY).approvalsRequired,
+    };
   }
 
   /**
@@ -260,12 +297,22 @@ export class DecisionGate extends DurableObject<Env> {
     return storage.setAlarm(now + Math.min(WATCH_FIRST_MS * 2 ** (gate.watches ?? 0), WATCH_MAX_MS));
   }
 
+  /** A pending review past its deadline ends as its policy says: expired, or rejected by Greenlight at the deadline. */
   private expireIfDue(now: number): GateState | undefined {
     const gate = this.read();
     if (gate?.state === "pending" && now >= gate.deadline) {
-      const expired: GateState = { ...gate, state: "expired" };
-      this.write(expired);
-      return expired;
+      const policy = gate.policy ?? DEFAULT_POLICY;
+      const ended: GateState =
+        policy.onDeadline === "reject"
+          ? {
+              ...gate,
+              state: "decided",
+              decision: deadlineRejection(gate.deadline, gate.ballots ?? [], policy),
+              fingerprint: DEADLINE_FINGERPRINT,
+            }
+          : { ...gate, state: "expired" };
+      this.write(ended);
+      return ended;
     }
     return gate;
   }

@@ -8,7 +8,10 @@ import { limitConsoleBody } from "../console/body-limit.ts";
 import { errorMessage } from "../console/forms-view.ts";
 import { page, shell } from "../console/layout.ts";
 import { assets } from "../console/routes/assets.ts";
+import { bulk } from "../console/routes/bulk.ts";
+import { dashboard } from "../console/routes/dashboard.ts";
 import { queue } from "../console/routes/queue.ts";
+import { review } from "../console/routes/review.ts";
 import { sessions } from "../console/routes/sessions.ts";
 import { signIn } from "../console/routes/sign-in.ts";
 import { task } from "../console/routes/task.ts";
@@ -45,7 +48,10 @@ consoleRoutes.use(requireSession());
 consoleRoutes.route("/", sessions);
 consoleRoutes.route("/", queue);
 consoleRoutes.route("/tasks", task);
+consoleRoutes.route("/review", review);
+consoleRoutes.route("/bulk", bulk);
 consoleRoutes.route("/upload", upload);
+consoleRoutes.route("/dashboard", dashboard);
 consoleRoutes.all("*", (c) => c.html(shell(c, "Not found", errorMessage("Not found", "There is no console page here.")), 404));
 
 // Console pages answer errors in HTML; the JSON envelope stays with the API.

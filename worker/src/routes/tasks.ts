@@ -27,7 +27,13 @@ const create = createRoute({
   middleware: [clientAuth(), uploadLimit()] as const,
   request: {
     query: z.object({ callbackUrl: z.string().optional().meta({ description: "For raw uploads; multipart sends a field." }) }),
-    headers: z.object({ "idempotency-key": IdempotencyKeySchema.optional() }),
+    headers: z.object({
+      "idempotency-key": IdempotencyKeySchema.optional(),
+      "review-policy": z
+        .string()
+        .optional()
+        .meta({ description: "For raw uploads: the review policy as JSON (multipart sends a policy field)." }),
+    }),
     body: UPLOAD_BODY,
   },
   responses: {

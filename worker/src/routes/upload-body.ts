@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { checkCallbackUrl } from "../domain/callback-url.ts";
 import { SUPPORTED_CONTENT_TYPES } from "../domain/image-probe.ts";
+import { POLICY_HEADER, type ReviewPolicyInput, ReviewPolicyTextSchema } from "../domain/policy.ts";
 import { parseMetadata } from "../domain/upload.ts";
 import { AppError, invalidRequest } from "../errors.ts";
 import { payloadTooLarge } from "../middleware/upload-limit.ts";
@@ -22,6 +23,10 @@ export const UPLOAD_BODY = {
           image: { type: "string" as const, format: "binary", description: "PNG, JPEG, GIF or WebP, judged by its bytes." },
           callbackUrl: { type: "string" as const, format: "uri" },
           metadata: { type: "string" as const, description: "A JSON object, at most 8 KiB." },
+          policy: {
+            type: "string" as const,
+            description: "The review policy as a JSON object (ReviewPolicy, any of its fields); raw uploads send the Review-Policy header.",
+          },
         },
       },
     },
@@ -60,10 +65,21 @@ export async function readUpload(c: Context<AppEnv>): Promise<Upload> {
     callbackUrl,
     metadata: metadata.metadata,
     idempotencyKey: c.req.header("idempotency-key") ?? null,
+    policy: readPolicy(fields.policy ?? c.req.header(POLICY_HEADER)),
   };
 }
 
-type RawFields = { bytes: Uint8Array; callbackUrl: string | undefined; metadata: string | undefined };
+function readPolicy(text: string | undefined): ReviewPolicyInput | undefined {
+  if (text === undefined || text === "") return undefined;
+  const parsed = ReviewPolicyTextSchema.safeParse(text);
+  if (parsed.success) return parsed.data;
+  throw invalidRequest(
+    "policy must be a JSON object with any of approvalsRequired (1 to 5), onDeadline (expire or reject) and excludedReviewers (reviewer ids).",
+    { issues: parsed.error.issues.map((issue) => ({ path: ["policy", ...issue.path].join("."), message: issue.message })) },
+  );
+}
+
+type RawFields = { bytes: Uint8Array; callbackUrl: string | undefined; metadata: string | undefined; policy?: string | undefined };
 
 async function readRaw(c: Context<AppEnv>, contentType: string): Promise<RawFields> {
   if (!(SUPPORTED_CONTENT_TYPES as readonly string[]).includes(contentType)) throw unsupported();
@@ -79,14 +95,15 @@ async function readMultipart(c: Context<AppEnv>): Promise<RawFields> {
   }
   const image = form.get("image");
   if (!(image instanceof File)) throw invalidRequest("The multipart body needs a file field named image.");
-  const callbackUrl = form.get("callbackUrl");
-  const metadata = form.get("metadata");
-  if ((callbackUrl !== null && typeof callbackUrl !== "string") || (metadata !== null && typeof metadata !== "string")) {
-    throw invalidRequest("callbackUrl and metadata must be text fields.");
-  }
+  const text = (name: string): string | undefined => {
+    const value = form.get(name);
+    if (value !== null && typeof value !== "string") throw invalidRequest("callbackUrl, metadata and policy must be text fields.");
+    return value ?? undefined;
+  };
   return {
     bytes: new Uint8Array(await image.arrayBuffer()),
-    callbackUrl: callbackUrl ?? c.req.query("callbackUrl"),
-    metadata: metadata ?? undefined,
+    callbackUrl: text("callbackUrl") ?? c.req.query("callbackUrl"),
+    metadata: text("metadata"),
+    policy: text("policy"),
   };
 }

@@ -8,6 +8,7 @@ import { getTaskRecord, putTaskRecord } from "../adapters/task-store.ts";
 import type { Settings } from "../config.ts";
 import { sha256Hex } from "../domain/digest.ts";
 import { probeImage } from "../domain/image-probe.ts";
+import { type ReviewPolicyInput, resolvePolicy } from "../domain/policy.ts";
 import { type Metadata, newTaskId, type TaskRecord, taskLinks } from "../domain/task.ts";
 import { uploadFingerprint } from "../domain/upload.ts";
 import { AppError } from "../errors.ts";
@@ -18,6 +19,8 @@ export type Upload = {
   callbackUrl: string | null;
   metadata: Metadata;
   idempotencyKey: string | null;
+  /** The upload's own policy fields, over its client's default (absent: the default alone). */
+  policy?: ReviewPolicyInput;
 };
 
 export type Created = { record: TaskRecord; replayed: boolean };
@@ -47,6 +50,7 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
     }
   }
 
+  const policy = resolvePolicy(settings.reviewPolicies[upload.clientId], upload.policy);
   const record: TaskRecord = {
     clientId: upload.clientId,
     prescreen: null,
@@ -58,6 +62,7 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
       reviewDeadline: new Date(Date.parse(createdAt) + settings.reviewTimeoutMs).toISOString(),
       image: { contentType: probe.contentType, bytes: upload.bytes.byteLength, sha256, width: probe.width, height: probe.height },
       metadata: upload.metadata,
+      policy,
       decision: null,
       tags: null,
       caption: null,
@@ -77,7 +82,7 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
   // asks for it again.
   await Promise.all([
     putImage(env, taskId, upload.bytes, record.task.image),
-    openGate(env, taskId, Date.parse(record.task.reviewDeadline), now.getTime()),
+    openGate(env, taskId, Date.parse(record.task.reviewDeadline), policy, now.getTime()),
   ]);
   await putTaskRecord(env, record);
   await requestPrescreen(env, taskId);

@@ -6,6 +6,7 @@ import { deleteImage } from "../adapters/image-store.ts";
 import { stopReview } from "../adapters/review-workflow.ts";
 import { deleteTaskRecord, dequeuePending, unindexPerceptualHash } from "../adapters/task-store.ts";
 import type { TaskRecord } from "../domain/task.ts";
+import { recordTaskDeleted } from "./metrics.ts";
 import { findOwnTask } from "./own-task.ts";
 
 /** Deletes the client's own task; false when there is none (another client's task counts as none). */
@@ -23,6 +24,7 @@ export async function deleteTask(env: Env, clientId: string, taskId: string, now
 export async function eraseTask(env: Env, record: TaskRecord, now: number): Promise<void> {
   const taskId = record.task.taskId;
   const gate = await withdrawAtGate(env, taskId, now);
+  await recordTaskDeleted(env, record, now);
   if (gate?.finishing) await stopReview(env, taskId);
   const hash = record.prescreen?.perceptualHash;
   await Promise.all([

@@ -8,6 +8,7 @@ import { hammingDistance, NEAR_DUPLICATE_DISTANCE } from "../domain/perceptual-h
 import { MAX_NEAR_DUPLICATES, type NearDuplicate, type Prescreen } from "../domain/prescreen.ts";
 import { type ImageFacts, updateTask } from "../domain/task.ts";
 import { readThumbnail, THUMBNAIL } from "../domain/thumbnail.ts";
+import { recordUploadAccepted } from "./metrics.ts";
 
 // Cloudflare Images transforms at most 100 megapixels and 12,000 pixels a side; a header past that is not sent at all.
 const MAX_MEGAPIXELS = 100;
@@ -49,7 +50,12 @@ export async function runPrescreenJob(env: Env, taskId: string, lastAttempt: boo
     // announced task claimable again.
     return;
   }
-  if (record.task.status === "pending") await enqueuePending(env, record);
+  if (record.task.status === "pending") {
+    await enqueuePending(env, record);
+    // Counted here rather than at upload, so no upload waits on the one shared metrics object; the gate starts no
+    // workflow (which counts the decision) before prescreenDone, so a task always enters the count before it leaves.
+    await recordUploadAccepted(env, record, now.getTime());
+  }
   await prescreenDoneAtGate(env, taskId, now.getTime());
 }
 

@@ -1,4 +1,6 @@
 // Turns stored tasks into the ReviewItems that reviewer tooling lists and claims.
+import { reviewAtGate } from "../adapters/decision-gate.ts";
+import { DEFAULT_POLICY } from "../domain/policy.ts";
 import { signPreviewUrl } from "../domain/preview-url.ts";
 import type { ReviewItem } from "../domain/review.ts";
 import type { TaskRecord } from "../domain/task.ts";
@@ -7,8 +9,11 @@ import type { Settings } from "../config.ts";
 // Slack and n8n fetch the preview while the review is open; a little slack covers clocks and caches.
 const PREVIEW_GRACE_MS = 60 * 60 * 1000;
 
-export async function toReviewItem(settings: Settings, origin: string, record: TaskRecord): Promise<ReviewItem> {
+export async function toReviewItem(env: Env, settings: Settings, origin: string, record: TaskRecord, now: number): Promise<ReviewItem> {
   const { task } = record;
+  const approvalsRequired = (task.policy ?? DEFAULT_POLICY).approvalsRequired;
+  // Under a single-approval policy an approval decides, so a pending task has none; only a quorum asks its gate.
+  const approvals = approvalsRequired > 1 ? ((await reviewAtGate(env, task.taskId, now))?.approvals ?? []) : [];
   const expires = new Date(Date.parse(task.reviewDeadline) + PREVIEW_GRACE_MS);
   const { sha256: _, ...image } = task.image;
   return {
@@ -19,5 +24,7 @@ export async function toReviewItem(settings: Settings, origin: string, record: T
     metadata: task.metadata,
     image: { ...image, previewUrl: await signPreviewUrl(settings.decisionSecret, origin, task.taskId, expires) },
     prescreen: record.prescreen,
+    approvals,
+    approvalsRequired,
   };
 }

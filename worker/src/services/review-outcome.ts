@@ -8,6 +8,7 @@ import type { Settings } from "../config.ts";
 import type { DeliveryAttempt } from "../domain/delivery-attempt.ts";
 import { FINAL_STATUSES, retriedTask, statusAfter, type Tag, type Task, type TaskRecord, updateTask } from "../domain/task.ts";
 import type { SettleOutcome } from "../objects/decision-gate.ts";
+import { recordReviewEnded } from "./metrics.ts";
 
 /** Ends the review at the task's gate, which says how it ended (decided, expired, or never opened). */
 export const settleReview = (env: Env, taskId: string): Promise<SettleOutcome> => settleAtGate(env, taskId);
@@ -44,6 +45,7 @@ export const recordTaskChange: RecordWrite = async (env, record, change, now) =>
 export const recordDecisionOutcome: RecordWrite = async (env, record, change, now) => {
   await recordTaskChange(env, record, change, now);
   await dequeuePending(env, record);
+  await recordReviewEnded(env, record, change, now);
 };
 
 /** Records `attempt` on the task (the change says how its callback now stands), then in its delivery log. */

@@ -10,14 +10,14 @@ import { toReviewItem } from "./review-items.ts";
 // KV lists at most 1,000 keys a call; a smaller page keeps each round of lease calls short.
 const SCAN_PAGE = 100;
 
-export async function listReviews(env: Env, settings: Settings, origin: string, limit: number, cursor?: string) {
+export async function listReviews(env: Env, settings: Settings, origin: string, limit: number, cursor?: string, now = Date.now()) {
   const page = await listPending(env, limit, cursor).catch((error: unknown) => {
     // Cloudflare's KV refuses a cursor it did not issue; that is the caller's mistake, not ours.
     if (cursor !== undefined) throw invalidRequest("cursor is not one this endpoint returned.");
     throw error;
   });
   const records = await pendingRecords(env, page.taskIds);
-  const items = await Promise.all(records.map((record) => toReviewItem(settings, origin, record)));
+  const items = await Promise.all(records.map((record) => toReviewItem(env, settings, origin, record, now)));
   return { items, nextCursor: page.cursor };
 }
 
@@ -51,7 +51,7 @@ export async function claimReviews(env: Env, settings: Settings, origin: string,
     }
     cursor = page.cursor ?? undefined;
   } while (cursor && claimed.length < limit);
-  return Promise.all(claimed.map((record) => toReviewItem(settings, origin, record)));
+  return Promise.all(claimed.map((record) => toReviewItem(env, settings, origin, record, now)));
 }
 
 /** Records where the task was posted; false for a task that does not exist. */
@@ -84,6 +84,8 @@ async function readReview(env: Env, taskId: string, now: number): Promise<{ reco
     reviewDeadline: new Date(gate.deadline).toISOString(),
     decision: gate.decision,
     announcement: gate.announcement,
+    approvals: gate.approvals,
+    approvalsRequired: gate.approvalsRequired,
   };
   return { record, review };
 }
