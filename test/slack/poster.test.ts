@@ -34,6 +34,7 @@ const status = (item: ReviewItem, status: ReviewStatus["status"], decided: Decis
   announcement: { channel: "C0REVIEWS", messageTs: "1.1" },
   approvals: [],
   approvalsRequired: 1,
+  stages: [],
 });
 
 let slack: SlackStub;

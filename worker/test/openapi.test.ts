@@ -30,6 +30,8 @@ describe("GET /openapi.json", () => {
         "POST /v1/decisions",
         "POST /v1/reviews/claim",
         "POST /v1/reviews/{id}/announcement",
+        "POST /v1/reviews/due",
+        "POST /v1/reviews/{id}/stages/{stage}/confirm",
         "POST /v1/tasks",
       ].sort(),
     );
@@ -38,7 +40,7 @@ describe("GET /openapi.json", () => {
     for (const path of ["/v1/tasks/{id}", "/v1/tasks/{id}/image", "/v1/reviews", "/v1/reviews/{id}"]) {
       expect(document.paths[path]!.get!.responses).toHaveProperty("429");
     }
-    for (const path of ["/v1/reviews/claim", "/v1/reviews/{id}/announcement"])
+    for (const path of ["/v1/reviews/claim", "/v1/reviews/{id}/announcement", "/v1/reviews/due", "/v1/reviews/{id}/stages/{stage}/confirm"])
       expect(document.paths[path]!.post!.responses).toHaveProperty("429");
     expect(Object.keys(document.paths["/v1/decisions"]!.post!.responses).sort()).toEqual(["200", "400", "401", "403", "404", "409"]);
     expect(Object.keys(document.paths["/v1/tasks/{id}/deliveries"]!.get!.responses).sort()).toEqual(["200", "400", "401", "404", "429"]);

@@ -348,6 +348,7 @@ describe("GET /v1/reviews/:id", () => {
       announcement: { channel: "C0REVIEWS", messageTs: "1700000000.000200" },
       approvals: [],
       approvalsRequired: 1,
+      stages: [],
     });
   });
 

@@ -54,6 +54,7 @@ describe("several reviewer tokens", () => {
       announcement: { channel: "C-rotation", messageTs: "1700000000.000200" },
       approvals: [],
       approvalsRequired: 1,
+      stages: [],
     });
   });
 

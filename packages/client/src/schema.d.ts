@@ -715,6 +715,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reviews/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take reminders and escalations that are due to deliver; each goes to exactly one caller at a time
+         * @description Hands out up to `limit` due stages not yet confirmed, oldest first, each leased to this caller for CLAIM_LEASE: another caller gets it only after the lease runs out unconfirmed. A stage of a review that was decided, expired or withdrawn is never handed out.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        limit: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The leased stages. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DueStage"][];
+                        };
+                    };
+                };
+                /** @description Error codes: invalid_request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: payload_too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: too_many_auth_failures */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reviews/{id}/stages/{stage}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm that a due reminder or escalation was delivered
+         * @description No body. A confirmed stage is never handed out again; confirming it again changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description reminder-1 to reminder-3, or escalation. */
+                    stage: "reminder-1" | "reminder-2" | "reminder-3" | "escalation";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Recorded; the stage will not be handed out again. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Error codes: invalid_request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: task_not_found, stage_not_due (the task's policy has no such stage, or it has not come due) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: too_many_auth_failures */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reviews/claim": {
         parameters: {
             query?: never;
@@ -1179,6 +1339,12 @@ export interface components {
                 onDeadline: "expire" | "reject";
                 /** @description Reviewer ids whose approval is refused (403 reviewer_excluded), such as the submitter's own. */
                 excludedReviewers: string[];
+                /** @description Up to 3 durations after upload, in increasing order and before the deadline: each makes a reminder due. */
+                remindAfter?: string[];
+                /** @description A duration after upload, before the deadline: escalation to escalateTo becomes due. Needs escalateTo. */
+                escalateAfter?: string;
+                /** @description Where an escalation goes (a Slack channel or user group id); opaque to Greenlight. Needs escalateAfter. */
+                escalateTo?: string;
             };
             callback: {
                 url: string | null;
@@ -1316,6 +1482,39 @@ export interface components {
             approvals: components["schemas"]["Approval"][];
             /** @description Distinct approvals the task's policy needs. */
             approvalsRequired: number;
+            /** @description The policy's reminders and escalation that have come due, in order, each with when it was confirmed delivered. */
+            stages: components["schemas"]["ReviewStage"][];
+        };
+        ReviewStage: {
+            /** @enum {string} */
+            stage: "reminder" | "escalation";
+            /** @description The reminder's number, from 1; null for the escalation. */
+            n: number | null;
+            /** Format: date-time */
+            dueAt: string;
+            /** @description The escalation's target from the policy; null for a reminder. */
+            escalateTo: string | null;
+            /**
+             * Format: date-time
+             * @description When its delivery was confirmed; null while it is due.
+             */
+            confirmedAt: string | null;
+        };
+        DueStage: {
+            taskId: string;
+            /** @enum {string} */
+            stage: "reminder" | "escalation";
+            /** @description The reminder's number, from 1; null for the escalation. */
+            n: number | null;
+            /** Format: date-time */
+            dueAt: string;
+            /** @description The escalation's target from the policy; null for a reminder. */
+            escalateTo: string | null;
+            /** @description Where the task was posted for reviewers, so a reminder can go in its thread; null if it never was. */
+            announcement: {
+                channel: string;
+                messageTs: string;
+            } | null;
         };
         DecisionResult: {
             taskId: string;

@@ -3,7 +3,7 @@ import type { DecisionOutcome, DecisionRequest } from "../domain/decision.ts";
 import type { ReviewPolicy } from "../domain/policy.ts";
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
-import type { DecisionGate, LeaseOutcome, ReviewState, SettleOutcome } from "../objects/decision-gate.ts";
+import type { DecisionGate, LeaseOutcome, ReviewState, SettleOutcome, StageConfirmation, StageLease } from "../objects/decision-gate.ts";
 
 const gate = (env: Env, taskId: string): DurableObjectStub<DecisionGate> => env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
 
@@ -39,3 +39,9 @@ export const reviewAtGate = async (env: Env, taskId: string, now: number): Promi
 
 export const redeliveryTurnAtGate = async (env: Env, taskId: string, now: number, intervalMs: number): Promise<RedeliveryTurn> =>
   gate(env, taskId).redeliveryTurn(now, intervalMs);
+
+export const leaseStageAtGate = async (env: Env, taskId: string, stage: string, now: number, leaseMs: number): Promise<StageLease> =>
+  gate(env, taskId).leaseStage(stage, now, leaseMs);
+
+export const confirmStageAtGate = async (env: Env, taskId: string, stage: string, now: number): Promise<StageConfirmation> =>
+  gate(env, taskId).confirmStage(stage, now);

@@ -1,5 +1,6 @@
 // KV (TASKS): task records and the pending queue that reviewer tooling lists oldest first.
 import { hashBands } from "../domain/perceptual-hash.ts";
+import { type Stage, stageName } from "../domain/stages.ts";
 import { type TaskRecord, TaskRecordSchema } from "../domain/task.ts";
 
 type TasksEnv = Pick<Env, "TASKS">;
@@ -79,8 +80,28 @@ export async function listPending(env: TasksEnv, limit: number, cursor?: string)
 
 export const listClaimable = (env: TasksEnv, limit: number, cursor?: string) => listIndex(env, CLAIMABLE_PREFIX, limit, cursor);
 
-export async function dropClaimable(env: TasksEnv, entries: IndexEntry[]): Promise<void> {
+export async function dropIndexEntries(env: TasksEnv, entries: IndexEntry[]): Promise<void> {
   await Promise.all(entries.map((entry) => env.TASKS.delete(entry.key)));
+}
+
+// Due stages: one key per reminder or escalation that came due, in order of that moment, written by the task's gate
+// when it records the stage and removed when its delivery is confirmed (or found over), so handing them out reads
+// only the due, whatever the backlog.
+const DUE_PREFIX = "due:v1:";
+const dueKey = (taskId: string, stage: Stage) => `${DUE_PREFIX}${new Date(stage.dueAt).toISOString()}:${taskId}:${stageName(stage)}`;
+
+export async function indexDueStage(env: TasksEnv, taskId: string, stage: Stage): Promise<void> {
+  await env.TASKS.put(dueKey(taskId, stage), "", { metadata: { taskId } });
+}
+
+export async function unindexDueStage(env: TasksEnv, taskId: string, stage: Stage): Promise<void> {
+  await env.TASKS.delete(dueKey(taskId, stage));
+}
+
+/** Due stages, oldest first: each entry's stage name is its key's last part. */
+export async function listDueStages(env: TasksEnv, limit: number, cursor?: string) {
+  const page = await listIndex(env, DUE_PREFIX, limit, cursor);
+  return { ...page, entries: page.entries.map((entry) => ({ ...entry, stage: entry.key.slice(entry.key.lastIndexOf(":") + 1) })) };
 }
 
 async function listIndex(

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ApprovalSchema } from "./policy.ts";
 import { PrescreenSchema } from "./prescreen.ts";
+import { ReviewStageSchema } from "./stages.ts";
 import { type Decision, DecisionSchema, ImageFactsSchema, MetadataSchema, statusAfter, type TaskStatus, TaskStatusSchema } from "./task.ts";
 
 /** How far a review is towards its quorum: shown on every review item and review status. */
@@ -43,6 +44,9 @@ export const ReviewStatusSchema = z
     decision: DecisionSchema.nullable(),
     announcement: AnnouncementSchema.nullable(),
     ...QuorumFields,
+    stages: z.array(ReviewStageSchema).meta({
+      description: "The policy's reminders and escalation that have come due, in order, each with when it was confirmed delivered.",
+    }),
   })
   .meta({ id: "ReviewStatus" });
 export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;

@@ -1,9 +1,11 @@
-// One per task: the strongly consistent judge of its claim lease, its decision (quorum included) and its deadline, and the alarm
-// that finishes the review: it starts the task's workflow once the review has ended and looks after it until it ends,
-// and chases a lost pre-screen.
+// One per task: the strongly consistent judge of its claim lease, its decision (quorum included), its deadline and its
+// reminder and escalation stages (each recorded due once, then leased to one deliverer at a time), and the alarm that
+// makes the stages due and finishes the review: it starts the task's workflow once the review has ended and looks
+// after it until it ends, and chases a lost pre-screen.
 import { DurableObject } from "cloudflare:workers";
 import { requestPrescreen } from "../adapters/prescreen-queue.ts";
 import { restartReview, startReview, tendReview } from "../adapters/review-workflow.ts";
+import { indexDueStage } from "../adapters/task-store.ts";
 import {
   type Ballot,
   decided,
@@ -17,6 +19,7 @@ import {
 import { type Approval, DEFAULT_POLICY, type ReviewPolicy } from "../domain/policy.ts";
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
+import { publicStage, type ReviewStage, type Stage, scheduleStages, stageName } from "../domain/stages.ts";
 import type { Decision } from "../domain/task.ts";
 
 type Review = {
@@ -38,6 +41,8 @@ type Review = {
   policy?: ReviewPolicy;
   /** The approvals counted so far, one per reviewer, in order (absent until the first). */
   ballots?: Ballot[];
+  /** The policy's reminders and escalation, in the order they come due (absent in gates opened before stages). */
+  stages?: Stage[];
 };
 
 /**
@@ -52,7 +57,8 @@ type GateState = Review & ({ state: "pending" | "expired" } | { state: "decided"
 // the queue that delays it (a backlog of 10,000 on the local stack drains in about 7 minutes).
 const PRESCREEN_GRACE_MS = 5 * 60 * 1000;
 const MAX_PRESCREEN_GRACE_MS = 60 * 60 * 1000;
-// A workflow that could not be started (the binding refused, a limit) is tried again this much later, for ever.
+// A workflow that could not be started (the binding refused, a limit), or a due stage that could not be indexed, is
+// tried again this much later, for ever.
 const START_RETRY_MS = 30 * 1000;
 // A started workflow is looked after until it ends, first after a minute, then twice as long each time up to an
 // hour: most end within the first minute, and one whose callback is retried for a day is looked at about 30 times.
@@ -66,7 +72,16 @@ export type ReviewState = {
   announcement: Announcement | null;
   approvals: Approval[];
   approvalsRequired: number;
+  /** The stages recorded as due so far, confirmed or not. */
+  stages: ReviewStage[];
 };
+
+export type StageLease =
+  | { outcome: "leased"; stage: Stage; announcement: Announcement | null }
+  | { outcome: "held" }
+  | { outcome: "closed" };
+
+export type StageConfirmation = { outcome: "confirmed"; stage: Stage } | { outcome: "not_due" | "not_found" };
 
 export type LeaseOutcome = "leased" | "held" | "closed";
 
@@ -106,6 +121,7 @@ export class DecisionGate extends DurableObject<Env> {
       announcement: null,
       prescreened: false,
       finishing: false,
+      stages: scheduleStages(policy, now),
     };
     this.write(gate);
     await this.arm(gate, now);
@@ -191,7 +207,34 @@ export class DecisionGate extends DurableObject<Env> {
       announcement: gate.announcement,
       approvals: (gate.ballots ?? []).map(publicApproval),
       approvalsRequired: (gate.policy ?? DEFAULT_POLICY).approvalsRequired,
+      stages: (gate.stages ?? []).filter((stage) => stage.recorded).map(publicStage),
     };
+  }
+
+  /**
+   * Hands a due stage to exactly one deliverer until its lease runs out or it is confirmed. `held` comes back later;
+   * `closed` never does (confirmed, or the review is over: a decided, expired or withdrawn review has no more stages).
+   */
+  leaseStage(name: string, now: number, leaseMs: number): StageLease {
+    const gate = this.expireIfDue(now);
+    const stage = gate?.stages?.find((candidate) => stageName(candidate) === name);
+    if (gate?.state !== "pending" || !stage || stage.confirmedAt !== null) return { outcome: "closed" };
+    if (stage.dueAt > now || stage.leasedUntil > now) return { outcome: "held" };
+    const leased: Stage = { ...stage, leasedUntil: now + leaseMs };
+    this.write({ ...gate, stages: gate.stages?.map((candidate) => (candidate === stage ? leased : candidate)) });
+    return { outcome: "leased", stage: leased, announcement: gate.announcement };
+  }
+
+  /** Marks a due stage delivered, for good; repeating it changes nothing. */
+  confirmStage(name: string, now: number): StageConfirmation {
+    const gate = this.read();
+    if (!gate) return { outcome: "not_found" };
+    const stage = gate.stages?.find((candidate) => stageName(candidate) === name);
+    if (!stage || stage.dueAt > now) return { outcome: "not_due" };
+    if (stage.confirmedAt !== null) return { outcome: "confirmed", stage };
+    const confirmed: Stage = { ...stage, recorded: true, confirmedAt: now };
+    this.write({ ...gate, stages: gate.stages?.map((candidate) => (candidate === stage ? confirmed : candidate)) });
+    return { outcome: "confirmed", stage: confirmed };
   }
 
   /**
@@ -241,9 +284,11 @@ export class DecisionGate extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    const gate = this.expireIfDue(now);
+    const found = this.expireIfDue(now);
     // Only a withdrawn task's tombstone sets an alarm without a gate: its time is up.
-    if (!gate) return this.ctx.storage.deleteAll();
+    if (!found) return this.ctx.storage.deleteAll();
+    const gate = await this.recordDueStages(found, now);
+    if (!gate) return;
     if (!gate.prescreened) {
       await requestPrescreen(this.env, gate.taskId);
       const chased: GateState = { ...gate, prescreenChases: (gate.prescreenChases ?? 0) + 1 };
@@ -268,6 +313,32 @@ export class DecisionGate extends DurableObject<Env> {
   }
 
   /**
+   * Records the pending review's stages that have come due: each goes into the due index first (an idempotent write),
+   * then is marked recorded, so a crash between the two only writes the same entry again and none is lost or doubled.
+   * Null when the index could not be written: the alarm is set to try again shortly, as for a failed workflow start.
+   */
+  private async recordDueStages(gate: GateState, now: number): Promise<GateState | null> {
+    const due = gate.state === "pending" ? (gate.stages ?? []).filter((stage) => !stage.recorded && stage.dueAt <= now) : [];
+    if (due.length === 0) return gate;
+    try {
+      await Promise.all(due.map((stage) => indexDueStage(this.env, gate.taskId, stage)));
+    } catch (error) {
+      console.error(JSON.stringify({ event: "review_stage_index_failed", taskId: gate.taskId, error: String(error) }));
+      await this.ctx.storage.setAlarm(now + START_RETRY_MS);
+      return null;
+    }
+    // Other calls may have changed the gate while the index was written; mark the stages on what it holds now.
+    const current = this.read() ?? gate;
+    const names = new Set(due.map(stageName));
+    const recorded: GateState = {
+      ...current,
+      stages: current.stages?.map((stage) => (names.has(stageName(stage)) ? { ...stage, recorded: true } : stage)),
+    };
+    this.write(recorded);
+    return recorded;
+  }
+
+  /**
    * Nothing accepted may stay stuck, whatever stopped its workflow: one that errored is run again, one that is gone is
    * started again, and one still at work is nudged, since a local runtime restarted mid-step resumes an instance only
    * when an event reaches it (on Cloudflare the nudge changes nothing). Every step is idempotent, so this is safe.
@@ -285,14 +356,20 @@ export class DecisionGate extends DurableObject<Env> {
     await this.arm(watched, now);
   }
 
-  /** Sets the one alarm to what comes next: chasing the pre-screen, the deadline, starting the workflow or looking after it. */
+  /**
+   * Sets the one alarm to what comes next: chasing the pre-screen, the next stage or the deadline, starting the
+   * workflow or looking after it.
+   */
   private async arm(gate: GateState, now: number): Promise<void> {
     const storage = this.ctx.storage;
+    // A pending review wakes at its deadline or its next unrecorded stage, whichever comes first.
+    const nextStage = (gate.stages ?? []).find((stage) => !stage.recorded)?.dueAt ?? Number.POSITIVE_INFINITY;
+    const reviewAt = Math.min(gate.deadline, nextStage);
     if (!gate.prescreened) {
       const chaseAt = now + Math.min(PRESCREEN_GRACE_MS * 2 ** (gate.prescreenChases ?? 0), MAX_PRESCREEN_GRACE_MS);
-      return storage.setAlarm(gate.state === "pending" ? Math.min(gate.deadline, chaseAt) : chaseAt);
+      return storage.setAlarm(gate.state === "pending" ? Math.min(reviewAt, chaseAt) : chaseAt);
     }
-    if (gate.state === "pending") return storage.setAlarm(gate.deadline);
+    if (gate.state === "pending") return storage.setAlarm(reviewAt);
     if (!gate.finishing) return storage.setAlarm(now);
     return storage.setAlarm(now + Math.min(WATCH_FIRST_MS * 2 ** (gate.watches ?? 0), WATCH_MAX_MS));
   }

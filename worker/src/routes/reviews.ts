@@ -1,13 +1,17 @@
-// Reviewer tooling endpoints: list the pending queue, claim tasks to announce, confirm announcements.
+// Reviewer tooling endpoints: list the pending queue, claim tasks to announce, confirm announcements, and hand out and
+// confirm the reminders and escalations that came due.
 import { createRoute, z } from "@hono/zod-openapi";
 import { PageQuerySchema } from "../domain/page-query.ts";
+import { DueRequestSchema, DueStageSchema } from "../domain/due-stage.ts";
 import { AnnouncementSchema, ClaimRequestSchema, ReviewItemSchema, ReviewStatusSchema } from "../domain/review.ts";
+import { StageNameSchema } from "../domain/stages.ts";
 import { TASK_ID_PATTERN } from "../domain/task.ts";
-import { taskNotFound } from "../errors.ts";
+import { AppError, taskNotFound } from "../errors.ts";
 import { reviewerAuth } from "../middleware/auth.ts";
 import { fixedBudget, limitBody } from "../middleware/body-limit.ts";
 import { createRouter, errorResponses } from "../router.ts";
 import { claimReviews, confirmAnnouncement, listReviews, reviewStatus } from "../services/reviews.ts";
+import { confirmStage, dueStages } from "../services/stages.ts";
 
 // The largest valid body, an announcement whose 200-character channel and 100-character messageTs are all
 // \u escapes, is under 2 KiB; 4 KiB leaves room for whitespace and still keeps big bodies from JSON.parse.
@@ -64,6 +68,45 @@ const announce = createRoute({
   },
 });
 
+const due = createRoute({
+  method: "post",
+  path: "/v1/reviews/due",
+  summary: "Take reminders and escalations that are due to deliver; each goes to exactly one caller at a time",
+  description:
+    "Hands out up to `limit` due stages not yet confirmed, oldest first, each leased to this caller for CLAIM_LEASE: another caller gets it only after the lease runs out unconfirmed. A stage of a review that was decided, expired or withdrawn is never handed out.",
+  security: [{ reviewer: [] }],
+  middleware: [reviewerAuth(), limitBody(fixedBudget(JSON_BODY_BYTES))] as const,
+  request: { body: { required: true, content: { "application/json": { schema: DueRequestSchema } } } },
+  responses: {
+    200: { description: "The leased stages.", content: { "application/json": { schema: z.object({ items: z.array(DueStageSchema) }) } } },
+    ...errorResponses({ 400: ["invalid_request"], 401: ["unauthorized"], 413: ["payload_too_large"], 429: ["too_many_auth_failures"] }),
+  },
+});
+
+const confirm = createRoute({
+  method: "post",
+  path: "/v1/reviews/{id}/stages/{stage}/confirm",
+  summary: "Confirm that a due reminder or escalation was delivered",
+  description: "No body. A confirmed stage is never handed out again; confirming it again changes nothing.",
+  security: [{ reviewer: [] }],
+  middleware: [reviewerAuth()] as const,
+  request: {
+    params: z.object({
+      id: z.string().meta({ param: { name: "id", in: "path" } }),
+      stage: StageNameSchema.meta({ param: { name: "stage", in: "path" }, description: "reminder-1 to reminder-3, or escalation." }),
+    }),
+  },
+  responses: {
+    204: { description: "Recorded; the stage will not be handed out again." },
+    ...errorResponses({
+      400: ["invalid_request"],
+      401: ["unauthorized"],
+      404: ["task_not_found", "stage_not_due (the task's policy has no such stage, or it has not come due)"],
+      429: ["too_many_auth_failures"],
+    }),
+  },
+});
+
 const status = createRoute({
   method: "get",
   path: "/v1/reviews/{id}",
@@ -90,6 +133,19 @@ export const reviews = createRouter()
     const review = TASK_ID_PATTERN.test(id) ? await reviewStatus(c.env, id, Date.now()) : null;
     if (!review) throw taskNotFound();
     return c.json(review, 200);
+  })
+  .openapi(due, async (c) => {
+    const { limit } = c.req.valid("json");
+    return c.json({ items: await dueStages(c.env, limit, c.var.settings.claimLeaseMs, Date.now()) }, 200);
+  })
+  .openapi(confirm, async (c) => {
+    const { id, stage } = c.req.valid("param");
+    const outcome = TASK_ID_PATTERN.test(id) ? await confirmStage(c.env, id, stage, Date.now()) : "not_found";
+    if (outcome === "not_found") throw taskNotFound();
+    if (outcome === "not_due") {
+      throw new AppError(404, "stage_not_due", "This task has no such stage due: its policy has none, or it has not come due.");
+    }
+    return c.body(null, 204);
   })
   .openapi(claim, async (c) => {
     const { limit } = c.req.valid("json");

@@ -50,7 +50,7 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
     }
   }
 
-  const policy = resolvePolicy(settings.reviewPolicies[upload.clientId], upload.policy);
+  const policy = resolvePolicy(settings.reviewPolicies[upload.clientId], upload.policy, settings.reviewTimeoutMs);
   const record: TaskRecord = {
     clientId: upload.clientId,
     prescreen: null,

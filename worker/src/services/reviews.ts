@@ -1,6 +1,6 @@
 // The pending queue as reviewer tooling sees it: listing, claiming with a lease, confirming announcements, and how a review stands.
 import { announceAtGate, leaseAtGate, reviewAtGate } from "../adapters/decision-gate.ts";
-import { dropClaimable, getTaskRecord, listClaimable, listPending, markAnnounced } from "../adapters/task-store.ts";
+import { dropIndexEntries, getTaskRecord, listClaimable, listPending, markAnnounced } from "../adapters/task-store.ts";
 import type { Settings } from "../config.ts";
 import { invalidRequest } from "../errors.ts";
 import { type Announcement, type ReviewItem, type ReviewStatus, reviewedStatus } from "../domain/review.ts";
@@ -42,7 +42,7 @@ export async function claimReviews(env: Env, settings: Settings, origin: string,
           env,
           batch.filter((_, index) => leases[index] === "leased").map((entry) => entry.taskId),
         ),
-        dropClaimable(
+        dropIndexEntries(
           env,
           batch.filter((_, index) => leases[index] === "closed"),
         ),
@@ -86,6 +86,7 @@ async function readReview(env: Env, taskId: string, now: number): Promise<{ reco
     announcement: gate.announcement,
     approvals: gate.approvals,
     approvalsRequired: gate.approvalsRequired,
+    stages: gate.stages,
   };
   return { record, review };
 }
