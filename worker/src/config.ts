@@ -20,7 +20,7 @@ const REQUIREMENTS = {
   CALLBACK_SIGNING_SECRET: "CALLBACK_SIGNING_SECRET must be set",
   TAGGER: 'TAGGER must be "workers-ai" or "embedded"',
   REVIEW_POLICIES:
-    "REVIEW_POLICIES must be a JSON object of client id -> review policy (approvalsRequired 1 to 5, onDeadline expire or reject, excludedReviewers)",
+    "REVIEW_POLICIES must be a JSON object of client id -> review policy (approvalsRequired 1 to 5, onDeadline expire or reject, excludedReviewers, remindAfter, escalateAfter with escalateTo)",
 } as const;
 
 // A client's key, or its keys newest first while one is rotated: any of them is that client.

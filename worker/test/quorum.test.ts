@@ -61,7 +61,7 @@ describe("review policy at upload", () => {
       error: {
         code: "invalid_request",
         message:
-          "policy must be a JSON object with any of approvalsRequired (1 to 5), onDeadline (expire or reject) and excludedReviewers (reviewer ids).",
+          "policy must be a JSON object with any of approvalsRequired (1 to 5), onDeadline (expire or reject), excludedReviewers (reviewer ids), remindAfter (up to 3 increasing durations) and escalateAfter with escalateTo.",
         details: { issues: [{ path, message: expect.any(String) }] },
       },
     });
@@ -96,7 +96,7 @@ describe("review policy at upload", () => {
       error: {
         code: "server_misconfigured",
         message:
-          "REVIEW_POLICIES must be a JSON object of client id -> review policy (approvalsRequired 1 to 5, onDeadline expire or reject, excludedReviewers)",
+          "REVIEW_POLICIES must be a JSON object of client id -> review policy (approvalsRequired 1 to 5, onDeadline expire or reject, excludedReviewers, remindAfter, escalateAfter with escalateTo)",
       },
     });
   });

@@ -157,7 +157,7 @@ describe("a policy's stages at upload", () => {
     error: {
       code: "invalid_request",
       message:
-        "policy must be a JSON object with any of approvalsRequired (1 to 5), onDeadline (expire or reject) and excludedReviewers (reviewer ids).",
+        "policy must be a JSON object with any of approvalsRequired (1 to 5), onDeadline (expire or reject), excludedReviewers (reviewer ids), remindAfter (up to 3 increasing durations) and escalateAfter with escalateTo.",
       details: { issues: [{ path, message }] },
     },
   });

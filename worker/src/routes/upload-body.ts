@@ -74,7 +74,7 @@ function readPolicy(text: string | undefined): ReviewPolicyInput | undefined {
   const parsed = ReviewPolicyTextSchema.safeParse(text);
   if (parsed.success) return parsed.data;
   throw invalidRequest(
-    "policy must be a JSON object with any of approvalsRequired (1 to 5), onDeadline (expire or reject) and excludedReviewers (reviewer ids).",
+    "policy must be a JSON object with any of approvalsRequired (1 to 5), onDeadline (expire or reject), excludedReviewers (reviewer ids), remindAfter (up to 3 increasing durations) and escalateAfter with escalateTo.",
     { issues: parsed.error.issues.map((issue) => ({ path: ["policy", ...issue.path].join("."), message: issue.message })) },
   );
 }
