@@ -1,14 +1,12 @@
 // The pending queue as reviewer tooling sees it: listing, claiming with a lease, confirming announcements, and how a review stands.
 import { announceAtGate, leaseAtGate, reviewAtGate } from "../adapters/decision-gate.ts";
-import { dropIndexEntries, getTaskRecord, listClaimable, listPending, markAnnounced } from "../adapters/task-store.ts";
+import { getTaskRecord, listClaimable, listPending, markAnnounced } from "../adapters/task-store.ts";
 import type { Settings } from "../config.ts";
 import { invalidRequest } from "../errors.ts";
 import { type Announcement, type ReviewItem, type ReviewStatus, reviewedStatus } from "../domain/review.ts";
 import type { TaskRecord } from "../domain/task.ts";
+import { type IndexLease, leaseFromIndex } from "./index-lease.ts";
 import { toReviewItem } from "./review-items.ts";
-
-// KV lists at most 1,000 keys a call; a smaller page keeps each round of lease calls short.
-const SCAN_PAGE = 100;
 
 export async function listReviews(env: Env, settings: Settings, origin: string, limit: number, cursor?: string, now = Date.now()) {
   const page = await listPending(env, limit, cursor).catch((error: unknown) => {
@@ -27,31 +25,17 @@ export async function listReviews(env: Env, settings: Settings, origin: string, 
  * in their lease, not the backlog.
  */
 export async function claimReviews(env: Env, settings: Settings, origin: string, limit: number, now: number): Promise<ReviewItem[]> {
-  const claimed: TaskRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await listClaimable(env, SCAN_PAGE, cursor);
-    const candidates = [...page.entries];
-    while (candidates.length > 0 && claimed.length < limit) {
-      const batch = candidates.splice(0, limit - claimed.length);
-      const leases = await Promise.all(batch.map((entry) => leaseAtGate(env, entry.taskId, now, settings.claimLeaseMs)));
-      // An entry whose gate will never lease again was written back by a write that crossed its removal (a repeated
-      // pre-screen job after the announcement); dropping it now spares every later claim from asking again.
-      const [records] = await Promise.all([
-        pendingRecords(
-          env,
-          batch.filter((_, index) => leases[index] === "leased").map((entry) => entry.taskId),
-        ),
-        dropIndexEntries(
-          env,
-          batch.filter((_, index) => leases[index] === "closed"),
-        ),
-      ]);
-      claimed.push(...records);
-    }
-    cursor = page.cursor ?? undefined;
-  } while (cursor && claimed.length < limit);
-  return Promise.all(claimed.map((record) => toReviewItem(env, settings, origin, record, now)));
+  const taskIds = await leaseFromIndex(
+    env,
+    (pageSize, cursor) => listClaimable(env, pageSize, cursor),
+    async (entry): Promise<IndexLease<string>> => {
+      const outcome = await leaseAtGate(env, entry.taskId, now, settings.claimLeaseMs);
+      return outcome === "leased" ? { outcome, value: entry.taskId } : { outcome };
+    },
+    limit,
+  );
+  const records = await pendingRecords(env, taskIds);
+  return Promise.all(records.map((record) => toReviewItem(env, settings, origin, record, now)));
 }
 
 /** Records where the task was posted; false for a task that does not exist. */
