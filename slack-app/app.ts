@@ -4,7 +4,7 @@
 import { App } from "@slack/bolt";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { registerListeners } from "./listeners/index.ts";
-import { OpenRejections, PostedMessages } from "./message-store.ts";
+import { OpenRejections, PostedMessages, UnconfirmedStages } from "./message-store.ts";
 import { startPoster } from "./poster.ts";
 import { EVENTS_PATH, SlackHttpReceiver } from "./receiver.ts";
 import { createWorkerClient } from "./worker-client.ts";
@@ -55,7 +55,9 @@ if (receiver) {
   logger.info(`connected to Slack over Socket Mode (Greenlight at ${config.greenlightUrl})`);
 }
 
-const poster = config.poster ? startPoster({ greenlight, client: app.client, posted, logger, ...config.poster }) : null;
+const poster = config.poster
+  ? startPoster({ greenlight, client: app.client, posted, unconfirmed: new UnconfirmedStages(), logger, ...config.poster })
+  : null;
 if (config.poster) logger.info(`posting pending reviews to ${config.poster.channel} every ${config.poster.intervalMs / 1000} s`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -1,6 +1,8 @@
-// What the app remembers about Slack messages, in memory: the reviews it posted, and messages whose Reject modal is open.
+// What the app remembers about Slack messages, in memory: the reviews it posted, the reminders and escalations it posted
+// but could not confirm yet, and messages whose Reject modal is open.
 import type { types } from "@slack/bolt";
 import type { ReviewItem } from "../worker/src/domain/review.ts";
+import type { StageName } from "../worker/src/domain/stages.ts";
 
 export type PostedMessage = {
   item: ReviewItem;
@@ -32,6 +34,30 @@ export class PostedMessages {
 
   all(): PostedMessage[] {
     return [...this.#byTask.values()];
+  }
+}
+
+/**
+ * Reminders and escalations this app posted whose confirmation Greenlight has not taken yet: they are confirmed again
+ * each round, and one handed out again meanwhile is confirmed rather than posted twice.
+ */
+export class UnconfirmedStages {
+  readonly #keys = new Map<string, { taskId: string; stage: StageName }>();
+
+  add(taskId: string, stage: StageName): void {
+    this.#keys.set(`${taskId}/${stage}`, { taskId, stage });
+  }
+
+  has(taskId: string, stage: StageName): boolean {
+    return this.#keys.has(`${taskId}/${stage}`);
+  }
+
+  forget(taskId: string, stage: StageName): void {
+    this.#keys.delete(`${taskId}/${stage}`);
+  }
+
+  all(): { taskId: string; stage: StageName }[] {
+    return [...this.#keys.values()];
   }
 }
 

@@ -1,24 +1,18 @@
-// Poster mode (POST_REVIEWS=true): claim pending reviews, post each once, confirm the announcement, and close
-// the app's own messages when their review is decided elsewhere or expires, showing how it ended, so nobody clicks a
-// dead button.
+// Poster mode (POST_REVIEWS=true): claim pending reviews, post each once, confirm the announcement, deliver the
+// reminders and escalations that come due, and close the app's own messages when their review is decided elsewhere or
+// expires, showing how it ended, so nobody clicks a dead button.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Logger, webApi } from "@slack/bolt";
 import type { ReviewItem, ReviewStatus } from "../worker/src/domain/review.ts";
 import { buildOutcomeMessage, type Outcome } from "./blocks/outcome-message.ts";
 import { buildReviewBody, buildReviewMessage } from "./blocks/review-message.ts";
 import { sendWithImageFallback } from "./blocks/without-images.ts";
 import { describe } from "./decide.ts";
 import type { PostedMessage, PostedMessages } from "./message-store.ts";
-import type { WorkerClient } from "./worker-client.ts";
+import { deliverDueStages, type StageDeps } from "./stages.ts";
 
-export type PosterDeps = {
-  greenlight: WorkerClient;
-  client: webApi.WebClient;
+export type PosterDeps = StageDeps & {
   posted: PostedMessages;
-  logger: Logger;
-  channel: string;
   intervalMs: number;
-  batchSize: number;
 };
 
 // Up to 5,000 pending tasks are read to see which of the app's messages left the queue; past that, only deadlines close them.
@@ -42,7 +36,10 @@ export function startPoster(deps: PosterDeps): { stop(): Promise<void> } {
   };
 }
 
-/** One round: retry unconfirmed announcements, claim and post new reviews, then sweep the app's open messages. */
+/**
+ * One round: retry unconfirmed announcements, claim and post new reviews, deliver due stages, then sweep the app's
+ * open messages.
+ */
 export async function runPosterOnce(deps: PosterDeps): Promise<void> {
   for (const entry of deps.posted.all()) if (!entry.announced) await announce(deps, entry);
   const items = await deps.greenlight.claim(deps.batchSize);
@@ -55,6 +52,7 @@ export async function runPosterOnce(deps: PosterDeps): Promise<void> {
         deps.logger.error(`poster: posting ${item.taskId} failed, it will be claimed again after the lease: ${describe(error)}`),
       );
   }
+  await deliverDueStages(deps);
   await sweep(deps);
 }
 

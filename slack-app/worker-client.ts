@@ -4,8 +4,10 @@ import { createGreenlightClient, GreenlightError } from "@greenlight/client";
 import { z } from "zod";
 import { ApprovalProgressSchema, type DecisionOutcome } from "../worker/src/domain/decision.ts";
 import { signDecisionToken } from "../worker/src/domain/decision-token.ts";
+import { type DueStage, DueStageSchema } from "../worker/src/domain/due-stage.ts";
 import { ErrorBodySchema } from "../worker/src/domain/error-body.ts";
 import { type ReviewItem, ReviewItemSchema, type ReviewStatus, ReviewStatusSchema } from "../worker/src/domain/review.ts";
+import type { StageName } from "../worker/src/domain/stages.ts";
 import { DecisionResultSchema, DecisionSchema, type Reviewer } from "../worker/src/domain/task.ts";
 
 export const ISSUER = "slack-app";
@@ -31,6 +33,7 @@ export type PendingQueue = { items: ReviewItem[]; complete: boolean };
 type Answer = { data?: unknown; error?: unknown; response: Response };
 
 const ClaimSchema = z.object({ items: z.array(ReviewItemSchema) });
+const DueSchema = z.object({ items: z.array(DueStageSchema) });
 const ReviewPageSchema = z.object({ items: z.array(ReviewItemSchema), nextCursor: z.string().nullable() });
 
 export function createWorkerClient(options: { baseUrl: string; decisionSecret: string; reviewerToken: string | null }) {
@@ -100,6 +103,20 @@ export function createWorkerClient(options: { baseUrl: string; decisionSecret: s
       const answer = await api.GET("/v1/reviews/{id}", { params: { path: { id: taskId } } });
       if (answer.response.status === 404 && ErrorBodySchema.safeParse(answer.error).data?.error.code === "task_not_found") return null;
       return checked(`GET /v1/reviews/${taskId}`, answer, ReviewStatusSchema);
+    },
+
+    /** Reminders and escalations that came due, each leased to this caller until it confirms them or the lease ends. */
+    async dueStages(limit: number): Promise<DueStage[]> {
+      asReviewer();
+      return checked("POST /v1/reviews/due", await api.POST("/v1/reviews/due", { body: { limit } }), DueSchema).items;
+    },
+
+    /** Says a due stage was delivered: Greenlight never hands it out again. */
+    async confirmStage(taskId: string, stage: StageName): Promise<void> {
+      asReviewer();
+      const answer = await api.POST("/v1/reviews/{id}/stages/{stage}/confirm", { params: { path: { id: taskId, stage } } });
+      if (answer.response.status !== 204)
+        throw new GreenlightError(`POST /v1/reviews/${taskId}/stages/${stage}/confirm`, answer.response, answer.error);
     },
 
     async announce(taskId: string, announcement: { channel: string; messageTs: string }): Promise<void> {

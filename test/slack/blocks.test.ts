@@ -54,6 +54,7 @@ const item: ReviewItem = ReviewItemSchema.parse({
   },
   approvals: [],
   approvalsRequired: 1,
+  stages: [],
 });
 
 const ada = { id: "U0ADA", name: "ada" };

@@ -8,8 +8,10 @@ import type { AddressInfo } from "node:net";
 import { type Ballot, publicApproval, tallyDecision } from "../../worker/src/domain/decision.ts";
 import { type DecisionClaims, decisionRequestFromClaims, verifyDecisionToken } from "../../worker/src/domain/decision-token.ts";
 import type { ErrorBody } from "../../worker/src/domain/error-body.ts";
+import type { DueStage } from "../../worker/src/domain/due-stage.ts";
 import { DEFAULT_POLICY, type ReviewPolicy } from "../../worker/src/domain/policy.ts";
 import { type ReviewItem, ReviewItemSchema, type ReviewStatus } from "../../worker/src/domain/review.ts";
+import { stageName } from "../../worker/src/domain/stages.ts";
 import { type Decision, statusAfter } from "../../worker/src/domain/task.ts";
 
 export type StandInTask =
@@ -34,6 +36,12 @@ export type GreenlightStandIn = {
   reviews: Map<string, ReviewStatus | { failWith: number }>;
   /** Announcements received, by task. */
   announcements: Map<string, unknown>;
+  /** What POST /v1/reviews/due hands out: each stage, on every call, until it is confirmed. */
+  due: DueStage[];
+  /** Stage confirmations taken, as "<taskId>/<stage>", in order. */
+  confirmedStages: string[];
+  /** The next this many stage confirmations are answered 503, as a Worker that fails does. */
+  failConfirms: number;
   /** The next this many requests are answered 503 before anything reads them, as a Worker that fails does. */
   failNext: number;
   close(): Promise<void>;
@@ -48,6 +56,9 @@ export async function startGreenlightStandIn(options: { decisionSecret: string; 
     pending: [],
     reviews: new Map(),
     announcements: new Map(),
+    due: [],
+    confirmedStages: [],
+    failConfirms: 0,
     failNext: 0,
   };
 
@@ -71,6 +82,20 @@ export async function startGreenlightStandIn(options: { decisionSecret: string; 
       return { status: 200, body: { items, nextCursor: from + limit < standIn.pending.length ? String(from + limit) : null } };
     }
     if (route === "POST /v1/reviews/claim") return { status: 200, body: { items: [] } };
+    if (route === "POST /v1/reviews/due") {
+      const { limit } = JSON.parse(await readBody(request)) as { limit: number };
+      const unconfirmed = standIn.due.filter((due) => !standIn.confirmedStages.includes(`${due.taskId}/${stageName(due)}`));
+      return { status: 200, body: { items: unconfirmed.slice(0, limit) } };
+    }
+    const [, stageTask, stage] = /^\/v1\/reviews\/([^/]+)\/stages\/([^/]+)\/confirm$/.exec(url.pathname) ?? [];
+    if (stageTask && stage && request.method === "POST") {
+      if (standIn.failConfirms > 0) {
+        standIn.failConfirms--;
+        return { status: 503, body: error("internal_error", "The stand-in was told to fail.") };
+      }
+      if (!standIn.confirmedStages.includes(`${stageTask}/${stage}`)) standIn.confirmedStages.push(`${stageTask}/${stage}`);
+      return { status: 204 };
+    }
     const [, taskId, announcement] = /^\/v1\/reviews\/([^/]+)(\/announcement)?$/.exec(url.pathname) ?? [];
     if (taskId && request.method === "GET" && !announcement) {
       const review = standIn.reviews.get(taskId);
@@ -164,6 +189,7 @@ export const reviewItem = (taskId: string, deadlineInMs = 60 * 60 * 1000, metada
     prescreen: null,
     approvals: [],
     approvalsRequired: 1,
+    stages: [],
   });
 
 /** A fresh task id, as Greenlight makes them. */

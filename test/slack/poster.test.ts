@@ -2,11 +2,12 @@
 // stub: when it asks GET /v1/reviews/:id, what it shows, and what it does while the gate still says pending, Greenlight
 // cannot be asked, or no longer knows the task. (The real app against the real stack is in slack-app.test.ts.)
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { DueStage } from "../../worker/src/domain/due-stage.ts";
 import type { ReviewItem, ReviewStatus } from "../../worker/src/domain/review.ts";
 import type { Decision } from "../../worker/src/domain/task.ts";
 import { buildOutcomeMessage } from "../../slack-app/blocks/outcome-message.ts";
 import { buildReviewBody } from "../../slack-app/blocks/review-message.ts";
-import { PostedMessages } from "../../slack-app/message-store.ts";
+import { PostedMessages, UnconfirmedStages } from "../../slack-app/message-store.ts";
 import { runPosterOnce, startPoster } from "../../slack-app/poster.ts";
 import { createWorkerClient } from "../../slack-app/worker-client.ts";
 import type { SlackStub } from "../support/slack-stub.ts";
@@ -62,6 +63,7 @@ function poster(items: ReviewItem[]) {
     greenlight: createWorkerClient({ baseUrl: greenlight.url, ...STAND_IN }),
     client: stubClient(slack, BOT_TOKEN),
     posted,
+    unconfirmed: new UnconfirmedStages(),
     logger,
     channel: "#greenlight-reviews",
     intervalMs: 1000,
@@ -230,5 +232,105 @@ describe("the poster's loop", () => {
     } finally {
       await loop.stop();
     }
+  });
+});
+
+describe("reminders and escalations", () => {
+  const thread = { channel: "C0REVIEWS", messageTs: "1.0" };
+  const due = (overrides: Partial<DueStage>): DueStage => ({
+    taskId: taskId(1),
+    stage: "reminder",
+    n: 1,
+    dueAt: new Date().toISOString(),
+    escalateTo: null,
+    announcement: thread,
+    ...overrides,
+  });
+  const posts = () => slack.callsTo("chat.postMessage").map((call) => call.body);
+  // The Web API client sends form fields, so Slack (and the stub) read booleans as text.
+  const quiet = { unfurl_links: "false", unfurl_media: "false" };
+
+  it("replies to the review message's thread with a reminder, confirms it, and never posts it again", async () => {
+    const p = poster([]);
+    greenlight.due.push(due({ n: 2 }));
+    await p.round();
+    await p.round();
+    expect(posts()).toEqual([
+      {
+        channel: "C0REVIEWS",
+        thread_ts: "1.0",
+        reply_broadcast: "false",
+        text: `:alarm_clock: Reminder 2: task ${taskId(1)} is still waiting for review.`,
+        ...quiet,
+      },
+    ]);
+    expect(greenlight.confirmedStages).toEqual([`${taskId(1)}/reminder-2`]);
+  });
+
+  it("mentions a user group in the thread and shows the reply in the channel; posts to a channel with a link to the message", async () => {
+    const p = poster([]);
+    greenlight.due.push(
+      due({ stage: "escalation", n: null, escalateTo: "S0LEADS" }),
+      due({
+        taskId: taskId(2),
+        stage: "escalation",
+        n: null,
+        escalateTo: "#leads",
+        announcement: { channel: "C0REVIEWS", messageTs: "1.7" },
+      }),
+    );
+    await p.round();
+    expect(posts()).toEqual([
+      {
+        channel: "C0REVIEWS",
+        thread_ts: "1.0",
+        reply_broadcast: "true",
+        text: `:rotating_light: Escalated to <!subteam^S0LEADS>: task ${taskId(1)} is still waiting for review.`,
+        ...quiet,
+      },
+      {
+        channel: "#leads",
+        text: `:rotating_light: Escalated: task ${taskId(2)} is still waiting for review. <https://greenlight-test.slack.com/archives/C0REVIEWS/p17|Open the review message>`,
+        ...quiet,
+      },
+    ]);
+    expect(slack.callsTo("chat.getPermalink").map((call) => call.body)).toEqual([{ channel: "C0REVIEWS", message_ts: "1.7" }]);
+    expect(greenlight.confirmedStages).toEqual([`${taskId(1)}/escalation`, `${taskId(2)}/escalation`]);
+  });
+
+  it("posts the reminder of a task never announced to the review channel", async () => {
+    const p = poster([]);
+    greenlight.due.push(due({ announcement: null }));
+    await p.round();
+    expect(posts()).toEqual([
+      { channel: "#greenlight-reviews", text: `:alarm_clock: Reminder 1: task ${taskId(1)} is still waiting for review.`, ...quiet },
+    ]);
+  });
+
+  it("confirms again, never posts again, when Greenlight fails the confirmation and hands the stage out again", async () => {
+    const p = poster([]);
+    greenlight.due.push(due({}));
+    // The first round's confirmation fails, and so does the second round's retry before it asks what is due.
+    greenlight.failConfirms = 2;
+    await p.round();
+    expect(greenlight.confirmedStages).toEqual([]);
+    await p.round();
+    await p.round();
+    expect(posts()).toHaveLength(1);
+    expect(greenlight.confirmedStages).toEqual([`${taskId(1)}/reminder-1`]);
+    expect(p.warnings).toEqual([
+      `poster: confirming reminder-1 of ${taskId(1)} failed, retrying next round: POST /v1/reviews/${taskId(1)}/stages/reminder-1/confirm answered 503 internal_error: The stand-in was told to fail.`,
+      `poster: confirming reminder-1 of ${taskId(1)} failed, retrying next round: POST /v1/reviews/${taskId(1)}/stages/reminder-1/confirm answered 503 internal_error: The stand-in was told to fail.`,
+    ]);
+  });
+
+  it("leaves a stage Slack refused unconfirmed, so Greenlight hands it out again after its lease", async () => {
+    const p = poster([]);
+    greenlight.due.push(due({}));
+    await runPosterOnce({ ...p.deps, client: stubClient(slack, "xoxb-revoked") });
+    expect(greenlight.confirmedStages).toEqual([]);
+    expect(p.warnings).toEqual([
+      `poster: posting reminder-1 of ${taskId(1)} failed, it comes back after the lease: An API error occurred: invalid_auth`,
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDecisionToken } from "../../worker/src/domain/decision-token.ts";
+import type { ReviewPolicy } from "../../worker/src/domain/policy.ts";
 import { DecisionResultSchema, type Task } from "../../worker/src/domain/task.ts";
 import { devClient, setting } from "../../scripts/lib/dev-vars.ts";
 import { type StackClients, stackClients } from "../../scripts/lib/greenlight-client.ts";
@@ -84,10 +85,11 @@ const taskWhen = (target: Stack, taskId: string, until: (task: Task) => boolean 
   apiFor(target).client.waitForTask(taskId, { until, timeoutMs: 20_000, intervalMs: 100 });
 
 /** A new task, once the workflow has pre-screened it and reviewers can list it. */
-async function queuedTask(target: Stack, name: string): Promise<Task> {
+async function queuedTask(target: Stack, name: string, policy?: Partial<ReviewPolicy>): Promise<Task> {
   const { task } = await apiFor(target).client.upload(solidPng(48, 32, [40, 90, 200]), {
     contentType: "image/png",
     metadata: { test: name },
+    policy,
   });
   await waitFor(`${name} to be listed`, async () => ((await pendingIds(target)).includes(task.taskId) ? true : undefined), {
     timeoutMs: 20_000,
@@ -346,20 +348,21 @@ describe("poster mode", () => {
   let tasks: Task[];
 
   const postsOf = (taskId: string) =>
-    posterSlack.callsTo("chat.postMessage").filter((call) => JSON.stringify(call.body.blocks).includes(`Task \`${taskId}\``));
+    posterSlack.callsTo("chat.postMessage").filter((call) => JSON.stringify(call.body.blocks ?? []).includes(`Task \`${taskId}\``));
+
+  const posterEnv = () =>
+    appEnv(stack, posterSlack, {
+      POST_REVIEWS: "true",
+      SLACK_CHANNEL: "#greenlight-reviews",
+      POLL_INTERVAL_SECONDS: "1",
+      SLACK_APPROVER_IDS: ADA.id,
+    });
 
   beforeAll(async () => {
     // The fourth task's metadata is hostile: {"test": HOSTILE}.
     tasks = await Promise.all(["poster-1", "poster-2", "poster-3", HOSTILE].map((name) => queuedTask(stack, name)));
     posterSlack = await newStub();
-    poster = await startSlackApp(
-      appEnv(stack, posterSlack, {
-        POST_REVIEWS: "true",
-        SLACK_CHANNEL: "#greenlight-reviews",
-        POLL_INTERVAL_SECONDS: "1",
-        SLACK_APPROVER_IDS: ADA.id,
-      }),
-    );
+    poster = await startSlackApp(posterEnv());
     await waitFor(
       "a message per task",
       () => (tasks.every((task) => postsOf(task.taskId).length > 0) ? true : undefined),
@@ -479,6 +482,77 @@ describe("poster mode", () => {
     expect(ownUpdate.body.blocks).toEqual([
       ...(own.body.blocks as Array<Record<string, unknown>>).filter((block) => block.type !== "actions"),
       outcome,
+    ]);
+  });
+  it("replies in each message's thread with its reminder and escalates once each, also after a restart of the app", async () => {
+    // Seconds, so the test waits briefly; the reminder comes due after the poster (every second) has posted the message.
+    const [toGroup, toChannel] = await Promise.all([
+      queuedTask(stack, "stages-group", { remindAfter: ["4 seconds"], escalateAfter: "6 seconds", escalateTo: "S0LEADS" }),
+      queuedTask(stack, "stages-channel", { escalateAfter: "6 seconds", escalateTo: "#leads" }),
+    ]);
+    const messageTs = (task: Task) => String(postsOf(task.taskId)[0]?.answer.ts);
+    // Reminders and escalations are plain text; review messages have blocks.
+    const stagePosts = () =>
+      posterSlack
+        .callsTo("chat.postMessage")
+        .filter((call) => call.body.blocks === undefined)
+        .map((call) => call.body);
+    const delivered = async (tasks: Task[], count: number) => {
+      const reviews = await Promise.all(tasks.map((task) => reviewOf(stack, task.taskId)));
+      return reviews.flatMap((review) => review.stages).filter((stage) => stage.confirmedAt !== null).length === count ? true : undefined;
+    };
+    await waitFor(
+      "the reminder and both escalations confirmed",
+      () => delivered([toGroup, toChannel], 3),
+      { timeoutMs: 30_000, intervalMs: 200 },
+      () => tail(poster.output),
+    );
+    const quiet = { unfurl_links: "false", unfurl_media: "false" };
+    const groupThread = { channel: "C0GREENLIGHT", thread_ts: messageTs(toGroup) };
+    const expected = [
+      {
+        ...groupThread,
+        reply_broadcast: "false",
+        text: `:alarm_clock: Reminder 1: task ${toGroup.taskId} is still waiting for review.`,
+        ...quiet,
+      },
+      {
+        ...groupThread,
+        reply_broadcast: "true",
+        text: `:rotating_light: Escalated to <!subteam^S0LEADS>: task ${toGroup.taskId} is still waiting for review.`,
+        ...quiet,
+      },
+      {
+        channel: "#leads",
+        text: `:rotating_light: Escalated: task ${toChannel.taskId} is still waiting for review. <https://greenlight-test.slack.com/archives/C0GREENLIGHT/p${messageTs(toChannel).replace(".", "")}|Open the review message>`,
+        ...quiet,
+      },
+    ];
+    // The two tasks' stages come due at the same moments, so they may be delivered in either order.
+    expect(stagePosts()).toEqual(expect.arrayContaining(expected));
+    expect(stagePosts()).toHaveLength(3);
+
+    // A restarted app remembers nothing, and Greenlight hands out nothing confirmed: by the time the new app has
+    // delivered a new task's reminder, it has asked for due stages round after round and posted no earlier one again.
+    const before = stagePosts();
+    await poster.stop();
+    poster = await startSlackApp(posterEnv());
+    const later = await queuedTask(stack, "stages-after-restart", { remindAfter: ["3 seconds"] });
+    await waitFor(
+      "the restarted app's reminder confirmed",
+      () => delivered([later], 1),
+      { timeoutMs: 30_000, intervalMs: 200 },
+      () => tail(poster.output),
+    );
+    expect(stagePosts()).toEqual([
+      ...before,
+      {
+        channel: "C0GREENLIGHT",
+        thread_ts: messageTs(later),
+        reply_broadcast: "false",
+        text: `:alarm_clock: Reminder 1: task ${later.taskId} is still waiting for review.`,
+        ...quiet,
+      },
     ]);
   });
 });

@@ -23,7 +23,9 @@ export async function startSlackStub(options: { token: string }): Promise<SlackS
   const server = createServer(async (request, response) => {
     const method = (request.url ?? "").replace(/^\/api\//, "").split("?")[0] ?? "";
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? null;
-    const body = await readBody(request);
+    // Slack takes arguments in the query string as well as the body (chat.getPermalink is a GET in Slack's examples).
+    const query = Object.fromEntries(new URL(request.url ?? "/", "http://stub").searchParams);
+    const body = { ...query, ...(await readBody(request)) };
     const call: SlackCall = { method, token, body, answer: {} };
     calls.push(call);
     const answer = (payload: Record<string, unknown>) => {
@@ -42,6 +44,11 @@ export async function startSlackStub(options: { token: string }): Promise<SlackS
       case "chat.update":
         if (!channel || typeof body.ts !== "string") return answer({ ok: false, error: "message_not_found" });
         return answer({ ok: true, channel, ts: body.ts, text: body.text, message: { text: body.text, blocks: body.blocks } });
+      case "chat.getPermalink": {
+        const ts = typeof body.message_ts === "string" ? body.message_ts : undefined;
+        if (!channel || !ts) return answer({ ok: false, error: "message_not_found" });
+        return answer({ ok: true, channel, permalink: `https://greenlight-test.slack.com/archives/${channel}/p${ts.replace(".", "")}` });
+      }
       case "chat.postEphemeral":
         if (!channel || typeof body.user !== "string") return answer({ ok: false, error: "user_not_in_channel" });
         return answer({ ok: true, message_ts: nextTs() });

@@ -23,6 +23,9 @@ import {
   waitForTask,
 } from "./support/api.ts";
 import { RED_PNG } from "./support/images.ts";
+import { when } from "../src/console/format.ts";
+
+const HOUR = 60 * 60 * 1000;
 
 // Redirects are what these tests check, so they are never followed.
 const api = (path: string, init: RequestInit = {}) => callWorker(path, { redirect: "manual", ...init });
@@ -731,6 +734,41 @@ describe("bulk decisions", () => {
 
 describe("the console under a quorum", () => {
   const twoApprovals = { headers: { "review-policy": JSON.stringify({ approvalsRequired: 2 }) } };
+
+  it("marks a task overdue once a reminder came due and escalated once the escalation did, and times each on its page", async () => {
+    const policy = { remindAfter: ["1 hour"], escalateAfter: "2 hours", escalateTo: "#leads" };
+    const task = await createQueuedTask({ headers: { "review-policy": JSON.stringify(policy) } });
+    while (!(await gateOf(task.taskId).prescreenHeard())) await new Promise((resolve) => setTimeout(resolve, 25));
+    const cookie = await signIn();
+    const at = (ms: number) => Date.parse(task.createdAt) + ms;
+    const utc = (ms: number) => `${new Date(at(ms)).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+    const queueRow = async () => {
+      const markup = await (await api("/console", { headers: { cookie } })).text();
+      return markup.slice(markup.indexOf(`<li data-task="${task.taskId}">`)).split("</li>")[0];
+    };
+    try {
+      expect(await queueRow()).not.toContain('class="mark');
+      vi.setSystemTime(at(HOUR) + 1000);
+      expect(await queueRow()).toContain(
+        `<p class="mark mark-overdue" data-stage="reminder-1">Overdue: reminder 1 came due at ${utc(HOUR)}</p>`,
+      );
+      expect(await runDurableObjectAlarm(gateOf(task.taskId))).toBe(true);
+      const page = async () => (await api(`/console/tasks/${task.taskId}`, { headers: { cookie } })).text();
+      expect(await page()).toContain(`<li data-stage>Reminder 1 came due at ${utc(HOUR)}, not delivered yet</li>`);
+      const confirmed = await api(`/v1/reviews/${task.taskId}/stages/reminder-1/confirm`, { method: "POST", headers: asReviewer() });
+      expect(confirmed.status).toBe(204);
+      expect(await page()).toContain(
+        `<li data-stage>Reminder 1 came due at ${utc(HOUR)}, delivered at ${when(new Date().toISOString())}</li>`,
+      );
+      vi.setSystemTime(at(2 * HOUR) + 1000);
+      expect(await queueRow()).toContain(
+        `<p class="mark mark-escalated" data-stage="escalation">Escalated to #leads at ${utc(2 * HOUR)}</p>`,
+      );
+      expect(await queueRow()).not.toContain("mark-overdue");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it("counts an approval from review mode and from a bulk decision, and shows how many of how many, and whose", async () => {
     const [viaReview, viaBulk] = [await createQueuedTask(twoApprovals), await createQueuedTask(twoApprovals)];

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DueStage } from "../src/domain/due-stage.ts";
 import type { ReviewPolicyInput } from "../src/domain/policy.ts";
-import type { ReviewStatus } from "../src/domain/review.ts";
+import type { ReviewItem, ReviewStatus } from "../src/domain/review.ts";
 import type { Task } from "../src/domain/task.ts";
 import { api, asReviewer, createQueuedTask, decide, decisionToken, gateOf, upload } from "./support/api.ts";
 
@@ -106,6 +106,25 @@ describe("reminders and escalation", () => {
     expect((await reviewOf(task)).stages).toEqual([reminder(task, 1, HOUR, expect.any(String))]);
     // Its index entry is gone, so later calls do not even ask the gate.
     expect((await env.TASKS.list({ prefix: "due:v1:" })).keys.filter((key) => key.name.includes(task.taskId))).toEqual([]);
+  });
+
+  it("lists a pending task with the stages it has waited through, so tooling can mark it overdue or escalated", async () => {
+    const task = await stagedTask();
+    const listed = async () => {
+      const response = await api("/v1/reviews?limit=100", { headers: asReviewer() });
+      expect(response.status).toBe(200);
+      const { items } = (await response.json()) as { items: ReviewItem[] };
+      return items.find((item) => item.taskId === task.taskId)?.stages;
+    };
+    expect(await listed()).toEqual([]);
+    // Reckoned from the policy and the upload's time, with no call to the gate: its alarm has not even run yet.
+    clockAt(task, 2 * HOUR);
+    expect(await listed()).toEqual([
+      { stage: "reminder", n: 1, dueAt: dueAt(task, HOUR), escalateTo: null },
+      { stage: "reminder", n: 2, dueAt: dueAt(task, 2 * HOUR), escalateTo: null },
+    ]);
+    clockAt(task, 3 * HOUR);
+    expect((await listed())?.at(-1)).toEqual({ stage: "escalation", n: null, dueAt: dueAt(task, 3 * HOUR), escalateTo: "S0LEADS" });
   });
 
   it("answers 404 for a stage not yet due, one the policy lacks, and an unknown task", async () => {

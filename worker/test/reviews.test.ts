@@ -96,6 +96,7 @@ describe("GET /v1/reviews", () => {
       },
       approvals: [],
       approvalsRequired: 1,
+      stages: [],
     });
   });
 

@@ -2,7 +2,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import { GreenlightError, WaitTimeout } from "./errors.ts";
 import type { paths } from "./schema.d.ts";
-import type { ApprovalProgress, DecisionResult, Task, TaskStatus } from "./types.ts";
+import type { ApprovalProgress, DecisionResult, ReviewPolicy, Task, TaskStatus } from "./types.ts";
 
 export type ClientOptions = {
   /** Where the Worker answers, e.g. http://127.0.0.1:8787. */
@@ -21,6 +21,8 @@ export type UploadOptions = {
   metadata?: Record<string, unknown>;
   /** The same key within 24 hours answers the same task (`replayed`) instead of creating another. */
   idempotencyKey?: string;
+  /** How the task is reviewed, any of the policy's fields; the client's default in REVIEW_POLICIES fills the rest. */
+  policy?: Partial<ReviewPolicy>;
 };
 
 export type Uploaded = { task: Task; replayed: boolean; response: Response };
@@ -53,12 +55,14 @@ export function createGreenlightClient({ baseUrl, apiKey, fetch }: ClientOptions
    * multipart body carries, as a multipart form. Throws GreenlightError for any answer but 202.
    */
   async function upload(image: Uint8Array | Blob, options: UploadOptions = {}): Promise<Uploaded> {
-    const { contentType, callbackUrl, metadata, idempotencyKey } = options;
+    const { contentType, callbackUrl, metadata, idempotencyKey, policy } = options;
+    const policyText = policy ? JSON.stringify(policy) : undefined;
     const blob = image instanceof Blob ? image : new Blob([image as Uint8Array<ArrayBuffer>], { type: contentType });
     if (!blob.type) throw new TypeError("An image given as bytes needs its contentType.");
     const { data, error, response } = await api.POST("/v1/tasks", {
-      params: { query: { callbackUrl }, header: { "idempotency-key": idempotencyKey } },
-      body: metadata ? { image: blob, metadata: JSON.stringify(metadata) } : blob,
+      // A multipart body carries the policy as a field; a raw one can only carry it in a header.
+      params: { query: { callbackUrl }, header: { "idempotency-key": idempotencyKey, "review-policy": metadata ? undefined : policyText } },
+      body: metadata ? { image: blob, metadata: JSON.stringify(metadata), policy: policyText } : blob,
       bodySerializer: (body) => (body instanceof Blob ? body : formData(body)),
       // openapi-fetch labels any body but a FormData as JSON; a FormData gets its boundary from fetch.
       headers: { "Content-Type": metadata ? undefined : blob.type },

@@ -1453,6 +1453,17 @@ export interface components {
             approvals: components["schemas"]["Approval"][];
             /** @description Distinct approvals the task's policy needs. */
             approvalsRequired: number;
+            /** @description The policy's reminders and escalation that have come due by now, in order: a task with any is overdue, one with the escalation is escalated. */
+            stages: {
+                /** @enum {string} */
+                stage: "reminder" | "escalation";
+                /** @description The reminder's number, from 1; null for the escalation. */
+                n: number | null;
+                /** Format: date-time */
+                dueAt: string;
+                /** @description The escalation's target from the policy; null for a reminder. */
+                escalateTo: string | null;
+            }[];
         };
         Prescreen: {
             /** @description Format, orientation and dominant colours, best first. */

@@ -5,6 +5,7 @@ type Schemas = components["schemas"];
 
 export type Task = Schemas["Task"];
 export type TaskStatus = Task["status"];
+export type ReviewPolicy = NonNullable<Task["policy"]>;
 export type Tag = Schemas["Tag"];
 export type DeliveryAttempt = Schemas["DeliveryAttempt"];
 export type ReviewItem = Schemas["ReviewItem"];

@@ -88,6 +88,16 @@ describe("@greenlight/client", () => {
     expect((await api.client.getTask(task.taskId)).task.metadata).toEqual(metadata);
   });
 
+  it("sends a review policy with a raw upload, in its header, and with a multipart one, as a field", async () => {
+    const policy = { approvalsRequired: 2, remindAfter: ["2 hours"], escalateAfter: "6 hours", escalateTo: "#leads" };
+    const raw = await api.client.upload(RED, { contentType: "image/png", policy });
+    const multipart = await api.client.upload(RED, { contentType: "image/png", metadata: { order: 7 }, policy });
+    for (const { task } of [raw, multipart]) {
+      expect(task.policy).toEqual({ ...policy, onDeadline: "expire", excludedReviewers: [] });
+      expect((await api.client.getTask(task.taskId)).task.policy).toEqual(task.policy);
+    }
+  });
+
   it("throws the contract's error envelope, typed", async () => {
     const refused = await api.client
       .upload(RED, { contentType: "image/png", callbackUrl: "ftp://example.com/hook" })

@@ -25,6 +25,7 @@ h1{font-size:1.5rem;margin:.5rem 0 1rem}
 .task{display:grid;gap:1rem}@media(min-width:48rem){.task{grid-template-columns:1fr 1fr}}
 .task img{max-width:100%;height:auto;border:1px solid #c8c8c8;border-radius:.5rem}
 .status{display:inline-block;padding:0 .6rem;border-radius:1rem;background:#eee;font-weight:600}
+.mark{display:inline-block;margin:.25rem 0;padding:0 .6rem;border-radius:1rem;font-weight:600}.mark-overdue{background:#fff3cd}.mark-escalated{background:#f8d7da}
 .status-pending{background:#fff3cd}.status-approved,.status-completed{background:#d4edda}.status-rejected,.status-failed,.status-expired{background:#f8d7da}
 .timeline{padding-left:1.25rem}.notice{padding:.75rem;border-radius:.5rem;border:2px solid #12355b;background:#eef4fb}
 .error{border-color:#a61b1b;background:#fdecec}

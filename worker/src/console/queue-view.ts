@@ -2,7 +2,8 @@
 import { html } from "hono/html";
 import type { Prescreen } from "../domain/prescreen.ts";
 import type { ReviewItem } from "../domain/review.ts";
-import { age, timeLeft } from "./format.ts";
+import type { ReviewStage } from "../domain/stages.ts";
+import { age, timeLeft, when } from "./format.ts";
 import type { Html } from "./layout.ts";
 
 // The boxes belong to the bulk form outside the live region (form="bulk"), so a swapped list keeps the form intact.
@@ -21,6 +22,7 @@ ${items.map(
       <dt>Deadline</dt><dd>${timeLeft(item.reviewDeadline, now)}</dd>
       <dt>Image</dt><dd>${item.image.contentType}, ${item.image.width}×${item.image.height}</dd>
     </dl>
+    ${stageMark(item.stages)}
     ${prescreenFacts(item.prescreen)}
   </div>
 </li>`,
@@ -36,3 +38,18 @@ export const factChips = (labels: string[]): Html =>
 /** The pre-screen's facts as chips, and links to the earlier uploads this image looks like. */
 export const prescreenFacts = (prescreen: Prescreen | null): Html => html`${factChips(prescreen?.facts.map((fact) => fact.label) ?? [])}
     ${prescreen && prescreen.nearDuplicates.length > 0 ? html`<p>Looks like ${prescreen.nearDuplicates.map((d) => html`<a href="/console/tasks/${d.taskId}">${d.taskId.slice(0, 12)}…</a> `)}</p>` : ""}`;
+
+/**
+ * How far past its policy's patience a pending task is: escalated once the escalation came due, otherwise overdue
+ * once a reminder did. Nothing for a task within its policy's time.
+ */
+export function stageMark(stages: Omit<ReviewStage, "confirmedAt">[]): Html | string {
+  const escalation = stages.find((stage) => stage.stage === "escalation");
+  if (escalation) {
+    return html`<p class="mark mark-escalated" data-stage="escalation">Escalated to ${escalation.escalateTo} at ${when(escalation.dueAt)}</p>`;
+  }
+  const reminder = stages.findLast((stage) => stage.stage === "reminder");
+  return reminder
+    ? html`<p class="mark mark-overdue" data-stage="reminder-${reminder.n}">Overdue: reminder ${reminder.n} came due at ${when(reminder.dueAt)}</p>`
+    : "";
+}

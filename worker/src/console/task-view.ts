@@ -1,10 +1,11 @@
 // A task's page: the image, its facts, a live status timeline and tags, and the Approve and Reject forms.
 import { html, raw } from "hono/html";
 import type { ReviewStatus } from "../domain/review.ts";
+import type { ReviewStage } from "../domain/stages.ts";
 import { type Decision, MAX_REASON_LENGTH, type TaskRecord } from "../domain/task.ts";
 import { when } from "./format.ts";
 import type { Html } from "./layout.ts";
-import { factChips } from "./queue-view.ts";
+import { factChips, stageMark } from "./queue-view.ts";
 
 export type TaskView = { record: TaskRecord; review: ReviewStatus; imageUrl: string };
 export type Notice = { kind: "ok" | "error"; text: string } | null;
@@ -26,10 +27,12 @@ export function taskLive({ record, review }: TaskView): Html {
   const { status, decision } = review;
   return html`<p>Status: <span class="status status-${status}" data-status="${status}">${status}</span></p>
 ${approvalsLine(review)}
+${status === "pending" ? stageMark(review.stages) : ""}
 <h2>Timeline</h2>
 <ol class="timeline">
   <li>Created at ${when(task.createdAt)} by client ${record.clientId}</li>
   ${record.prescreen ? html`<li>Pre-screened${record.prescreen.unreadable ? html` (pixels unreadable: ${record.prescreen.unreadable})` : ""}</li>` : ""}
+  ${review.stages.map((stage) => html`<li data-stage>${describeStage(stage)}</li>`)}
   ${decision ? html`<li data-decision>${describeDecision(decision)}</li>` : ""}
   ${status === "expired" ? html`<li>Expired at ${when(review.reviewDeadline)} with no decision</li>` : ""}
   ${task.status === "completed" ? html`<li>Tagged at ${when(task.updatedAt)}</li>` : ""}
@@ -48,6 +51,10 @@ ${
 }
 ${task.caption ? html`<p>Caption: ${task.caption}</p>` : ""}`;
 }
+
+const describeStage = (stage: ReviewStage) =>
+  `${stage.stage === "reminder" ? `Reminder ${stage.n}` : `Escalation to ${stage.escalateTo}`} came due at ${when(stage.dueAt)}, ` +
+  (stage.confirmedAt ? `delivered at ${when(stage.confirmedAt)}` : "not delivered yet");
 
 /** Under a quorum: how many approvals the task has of those it needs, and whose. */
 const approvalsLine = ({ approvals, approvalsRequired }: ReviewStatus): Html | string =>

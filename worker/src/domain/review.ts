@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { ApprovalSchema } from "./policy.ts";
 import { PrescreenSchema } from "./prescreen.ts";
-import { ReviewStageSchema } from "./stages.ts";
+import { ReviewStageSchema, StageFields } from "./stages.ts";
 import { type Decision, DecisionSchema, ImageFactsSchema, MetadataSchema, statusAfter, type TaskStatus, TaskStatusSchema } from "./task.ts";
 
 /** How far a review is towards its quorum: shown on every review item and review status. */
@@ -23,6 +23,10 @@ export const ReviewItemSchema = z
     }),
     prescreen: PrescreenSchema.nullable(),
     ...QuorumFields,
+    stages: z.array(z.object(StageFields)).meta({
+      description:
+        "The policy's reminders and escalation that have come due by now, in order: a task with any is overdue, one with the escalation is escalated.",
+    }),
   })
   .meta({ id: "ReviewItem" });
 export type ReviewItem = z.infer<typeof ReviewItemSchema>;

@@ -15,8 +15,11 @@ export type Stage = {
 };
 
 /** A stage's name in paths and the due index: reminder-1 to reminder-3, or escalation. */
-export const stageName = (stage: Pick<Stage, "stage" | "n">): string => (stage.stage === "reminder" ? `reminder-${stage.n}` : "escalation");
 export const StageNameSchema = z.enum(["reminder-1", "reminder-2", "reminder-3", "escalation"]);
+export type StageName = z.infer<typeof StageNameSchema>;
+// A policy has at most three reminders (policy.ts), numbered from 1, so the name is always one of the four.
+export const stageName = (stage: Pick<Stage, "stage" | "n">): StageName =>
+  stage.stage === "reminder" ? (`reminder-${stage.n}` as StageName) : "escalation";
 
 /** The policy's stages for a review opened at `openedAt`, in the order they come due. */
 export function scheduleStages(policy: ReviewPolicy, openedAt: number): Stage[] {
@@ -50,10 +53,19 @@ export const ReviewStageSchema = z
   .meta({ id: "ReviewStage" });
 export type ReviewStage = z.infer<typeof ReviewStageSchema>;
 
-export const publicStage = (stage: Stage): ReviewStage => ({
+/** A stage's public fields, without its delivery. */
+export const stageFields = (stage: Stage): Omit<ReviewStage, "confirmedAt"> => ({
   stage: stage.stage,
   n: stage.n,
   dueAt: new Date(stage.dueAt).toISOString(),
   escalateTo: stage.target,
+});
+
+export const publicStage = (stage: Stage): ReviewStage => ({
+  ...stageFields(stage),
   confirmedAt: stage.confirmedAt === null ? null : new Date(stage.confirmedAt).toISOString(),
 });
+
+/** The stages of a review opened at `openedAt` that have come due by `now`: what the review has been waiting through. */
+export const stagesDueBy = (policy: ReviewPolicy, openedAt: number, now: number): Stage[] =>
+  scheduleStages(policy, openedAt).filter((stage) => stage.dueAt <= now);

@@ -3,6 +3,7 @@ import { reviewAtGate } from "../adapters/decision-gate.ts";
 import { DEFAULT_POLICY } from "../domain/policy.ts";
 import { signPreviewUrl } from "../domain/preview-url.ts";
 import type { ReviewItem } from "../domain/review.ts";
+import { stageFields, stagesDueBy } from "../domain/stages.ts";
 import type { TaskRecord } from "../domain/task.ts";
 import type { Settings } from "../config.ts";
 
@@ -11,7 +12,8 @@ const PREVIEW_GRACE_MS = 60 * 60 * 1000;
 
 export async function toReviewItem(env: Env, settings: Settings, origin: string, record: TaskRecord, now: number): Promise<ReviewItem> {
   const { task } = record;
-  const approvalsRequired = (task.policy ?? DEFAULT_POLICY).approvalsRequired;
+  const policy = task.policy ?? DEFAULT_POLICY;
+  const { approvalsRequired } = policy;
   // Under a single-approval policy an approval decides, so a pending task has none; only a quorum asks its gate.
   const approvals = approvalsRequired > 1 ? ((await reviewAtGate(env, task.taskId, now))?.approvals ?? []) : [];
   const expires = new Date(Date.parse(task.reviewDeadline) + PREVIEW_GRACE_MS);
@@ -26,5 +28,7 @@ export async function toReviewItem(env: Env, settings: Settings, origin: string,
     prescreen: record.prescreen,
     approvals,
     approvalsRequired,
+    // The gate scheduled the stages from the upload's moment too, so this needs no call to it.
+    stages: stagesDueBy(policy, Date.parse(task.createdAt), now).map(stageFields),
   };
 }

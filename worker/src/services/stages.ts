@@ -2,7 +2,7 @@
 import { confirmStageAtGate, leaseStageAtGate } from "../adapters/decision-gate.ts";
 import { listDueStages, unindexDueStage } from "../adapters/task-store.ts";
 import type { DueStage } from "../domain/due-stage.ts";
-import { publicStage, type Stage } from "../domain/stages.ts";
+import { type Stage, stageFields } from "../domain/stages.ts";
 import { leaseFromIndex } from "./index-lease.ts";
 
 /**
@@ -21,10 +21,11 @@ export async function dueStages(env: Env, limit: number, leaseMs: number, now: n
   );
 }
 
-const dueItem = (taskId: string, stage: Stage, announcement: DueStage["announcement"]): DueStage => {
-  const { confirmedAt: _, ...fields } = publicStage(stage);
-  return { taskId, ...fields, announcement };
-};
+const dueItem = (taskId: string, stage: Stage, announcement: DueStage["announcement"]): DueStage => ({
+  taskId,
+  ...stageFields(stage),
+  announcement,
+});
 
 /** Marks a due stage delivered: it is never handed out again. */
 export async function confirmStage(env: Env, taskId: string, stage: string, now: number): Promise<"confirmed" | "not_due" | "not_found"> {
