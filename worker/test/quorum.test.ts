@@ -226,6 +226,20 @@ describe("quorum at the gate", () => {
     await waitForTask(task.taskId, (current) => current.status === "completed");
   });
 
+  it("a rejection after a restart of the gate still decides rejected, with the approval counted before it", async () => {
+    const task = await quorumTask({ approvalsRequired: 2 });
+    await approve(task.taskId, "ada");
+    await runInDurableObject(gateOf(task.taskId), (_, state) => state.abort("restart")).catch(() => {});
+
+    const rejected = await decide(await decisionToken(task.taskId, "reject", { reviewer: "grace", reason: "a licence plate" }));
+    expect(await rejected.json()).toMatchObject({
+      status: "rejected",
+      decision: { reviewer: { id: "U-grace" }, reason: "a licence plate", approvals: [approval("ada")] },
+    });
+    const done = await waitForTask(task.taskId, (current) => current.status === "rejected");
+    expect(done.decision).toMatchObject({ reason: "a licence plate", approvals: [approval("ada")] });
+  });
+
   it("20 reviewers approving a 3-approval task at once: exactly 3 approvals count, one decides, one workflow runs", async () => {
     await using workflows = await introspectWorkflow(env.REVIEW_WORKFLOW);
     const task = await quorumTask({ approvalsRequired: 3 });
@@ -280,6 +294,18 @@ describe("onDeadline reject", () => {
     const late = await approve(task.taskId, "grace");
     expect(late.status).toBe(409);
     expect(await late.json()).toMatchObject({ error: { code: "already_decided", details: { decision: deadlineDecision } } });
+  });
+
+  it("rejects at the deadline after a restart of the gate: its alarm and the approvals counted survive", async () => {
+    const task = await createQueuedTask({ headers: policyHeader({ approvalsRequired: 2, onDeadline: "reject" }) });
+    await approve(task.taskId, "ada");
+    await runInDurableObject(gateOf(task.taskId), (_, state) => state.abort("restart")).catch(() => {});
+    const alarm = await runInDurableObject(gateOf(task.taskId), (_, state) => state.storage.getAlarm());
+    expect(alarm).toBe(Date.parse(task.reviewDeadline));
+
+    await passDeadline(task);
+    const done = await waitForTask(task.taskId, (current) => current.status === "rejected");
+    expect(done.decision).toMatchObject({ reviewer: { id: "greenlight" }, via: "deadline", approvals: [approval("ada")] });
   });
 
   it("an expire policy still expires, as before", async () => {
