@@ -424,6 +424,182 @@ describe("the review poller", () => {
       messageTs: "1700000000.000100",
     });
   });
+
+  describe("reminders and escalations", () => {
+    const taskId = `tsk_${"e".repeat(32)}`;
+    const announcement = { channel: "C0REVIEWS", messageTs: "1700000000.000100" };
+    const waiting = `task ${taskId} is still waiting for review.`;
+    const dueStage = (overrides: Record<string, unknown> = {}) => ({
+      taskId,
+      stage: "reminder",
+      n: 1,
+      dueAt: "2026-11-22T05:00:00.000Z",
+      escalateTo: null,
+      announcement,
+      ...overrides,
+    });
+    const escalation = (escalateTo: string, overrides: Record<string, unknown> = {}) =>
+      dueStage({ stage: "escalation", n: null, escalateTo, ...overrides });
+    /** The stage as Read stage passes it on: the due stage with its confirm name and user group. */
+    const read = (stage: Record<string, unknown>) => ({ ...stage, ...assignmentsOf(flow, "Read stage", stage) });
+    const build = (stage: Record<string, unknown>) =>
+      assignmentsOf(flow, "Build stage message", read(stage), config) as { post: Record<string, unknown>; linkTo: unknown };
+
+    it("takes due stages after the claim branch, with the reviewer token and the configured limit", () => {
+      // n8n (executionOrder v1) runs a node's branches top to bottom: tasks are announced before their stages are taken.
+      expect(flow.connections.Config?.main).toEqual([
+        [
+          { node: "Claim reviews", type: "main", index: 0 },
+          { node: "Claim due stages", type: "main", index: 0 },
+        ],
+      ]);
+      expect(byName(flow, "Claim due stages").position[1]).toBeGreaterThan(byName(flow, "Claim reviews").position[1]);
+      const due = byName(flow, "Claim due stages");
+      expect(due.credentials).toEqual({ httpHeaderAuth: { id: "greenlight-reviewer-token", name: "Greenlight reviewer token" } });
+      expect(due.parameters.method).toBe("POST");
+      expect(evaluate(flow, due.name, due.parameters.url, {}, config)).toBe("http://127.0.0.1:8787/v1/reviews/due");
+      expect(JSON.parse(evaluate(flow, due.name, due.parameters.jsonBody, {}, { ...config, claimLimit: 7 }))).toEqual({ limit: 7 });
+      expect(byName(flow, "One item per stage").parameters.fieldToSplitOut).toBe("items");
+      expect(flow.connections["One item per stage"]?.main).toEqual([[{ node: "Read stage", type: "main", index: 0 }]]);
+      expect(flow.connections["Read stage"]?.main).toEqual([[{ node: "Build stage message", type: "main", index: 0 }]]);
+    });
+
+    it("names each stage as its confirm URL does, and takes escalateTo as a user group only when it is a user group id", () => {
+      const fields = (stage: Record<string, unknown>) => {
+        const { stageId, userGroup } = assignmentsOf(flow, "Read stage", stage);
+        return { stageId, userGroup };
+      };
+      expect(fields(dueStage({ n: 3 }))).toEqual({ stageId: "reminder-3", userGroup: "" });
+      expect(fields(escalation("S0LEADS"))).toEqual({ stageId: "escalation", userGroup: "S0LEADS" });
+      for (const target of ["#leads", "C0LEADS", "U0BOSS", "s0leads", "S0LEADS>", "<!subteam^S0LEADS>", "S0LEADS|x", "S"]) {
+        expect(fields(escalation(target)), target).toEqual({ stageId: "escalation", userGroup: "" });
+      }
+      expect(byName(flow, "Read stage").parameters.includeOtherFields).toBe(true);
+    });
+
+    it("replies to a reminder in the review message's thread, or posts it to the review channel when there is none", () => {
+      expect(build(dueStage({ n: 2 }))).toEqual({
+        post: { channel: "C0REVIEWS", thread_ts: "1700000000.000100", text: `:alarm_clock: Reminder 2: ${waiting}` },
+        linkTo: null,
+      });
+      expect(build(dueStage({ announcement: null }))).toEqual({
+        post: { channel: "#greenlight-reviews", text: `:alarm_clock: Reminder 1: ${waiting}` },
+        linkTo: null,
+      });
+    });
+
+    it("escalates to a user group in the thread, broadcast, mentioning it", () => {
+      expect(build(escalation("S0LEADS"))).toEqual({
+        post: {
+          channel: "C0REVIEWS",
+          thread_ts: "1700000000.000100",
+          reply_broadcast: true,
+          text: `:rotating_light: Escalated to <!subteam^S0LEADS>: ${waiting}`,
+        },
+        linkTo: null,
+      });
+      expect(build(escalation("S0LEADS", { announcement: null }))).toEqual({
+        post: { channel: "#greenlight-reviews", text: `:rotating_light: Escalated to <!subteam^S0LEADS>: ${waiting}` },
+        linkTo: null,
+      });
+    });
+
+    it("escalates to any other escalateTo as the channel only, linking to the review message when there is one", () => {
+      expect(build(escalation("#leads"))).toEqual({
+        post: { channel: "#leads", text: `:rotating_light: Escalated: ${waiting}` },
+        linkTo: announcement,
+      });
+      expect(build(escalation("U0BOSS", { announcement: null }))).toEqual({
+        post: { channel: "U0BOSS", text: `:rotating_light: Escalated: ${waiting}` },
+        linkTo: null,
+      });
+      // The client's text never reaches the mrkdwn.
+      const hostile = build(escalation(HOSTILE)).post;
+      expect(hostile).toEqual({ channel: HOSTILE, text: `:rotating_light: Escalated: ${waiting}` });
+    });
+
+    it("asks Slack for the review message's permalink only for a link, and posts without the link when Slack gives none", () => {
+      const condition = (byName(flow, "Link to the review message?").parameters.conditions as { conditions: { leftValue: string }[] })
+        .conditions[0]!.leftValue;
+      expect(evaluate(flow, "Link to the review message?", condition, build(escalation("#leads")), config)).toBe(true);
+      expect(evaluate(flow, "Link to the review message?", condition, build(escalation("S0LEADS")), config)).toBe(false);
+      expect(evaluate(flow, "Link to the review message?", condition, build(dueStage()), config)).toBe(false);
+      expect(flow.connections["Link to the review message?"]?.main).toEqual([
+        [{ node: "Get permalink", type: "main", index: 0 }],
+        [{ node: "Post stage", type: "main", index: 0 }],
+      ]);
+
+      const permalink = byName(flow, "Get permalink");
+      expect(permalink.credentials).toEqual({ httpHeaderAuth: { id: "slack-bot-token", name: "Slack bot token" } });
+      expect(permalink.parameters).toMatchObject({ method: "GET", options: { response: { response: { neverError: true } } } });
+      expect(evaluate(flow, permalink.name, permalink.parameters.url, {}, config)).toBe("https://slack.com/api/chat.getPermalink");
+      const { parameters } = evaluate(flow, permalink.name, permalink.parameters.queryParameters, build(escalation("#leads")), config) as {
+        parameters: { name: string; value: unknown }[];
+      };
+      expect(parameters).toEqual([
+        { name: "channel", value: "C0REVIEWS" },
+        { name: "message_ts", value: "1700000000.000100" },
+      ]);
+      expect(flow.connections["Get permalink"]?.main).toEqual([[{ node: "Add link", type: "main", index: 0 }]]);
+      expect(flow.connections["Add link"]?.main).toEqual([[{ node: "Post stage", type: "main", index: 0 }]]);
+
+      const built = build(escalation("#leads"));
+      const linked = (answer: Record<string, unknown>) => {
+        const add = byName(flow, "Add link");
+        const { assignments } = evaluateAfter(flow, add.name, add.parameters.assignments, answer, [
+          { node: "Build stage message", json: built },
+          { node: "Link to the review message?" },
+          { node: "Get permalink" },
+        ]) as { assignments: { name: string; value: unknown }[] };
+        return Object.fromEntries(assignments.map(({ name, value }) => [name, value]));
+      };
+      const url = "https://greenlight.slack.com/archives/C0REVIEWS/p1700000000000100";
+      expect(linked({ ok: true, channel: "C0REVIEWS", permalink: url })).toEqual({
+        post: { channel: "#leads", text: `:rotating_light: Escalated: ${waiting} <${url}|Open the review message>` },
+      });
+      expect(linked({ ok: false, error: "message_not_found" })).toEqual({ post: built.post });
+    });
+
+    it("posts each stage, and confirms it to Greenlight only when Slack answered ok", () => {
+      const post = byName(flow, "Post stage");
+      expect(post.credentials).toEqual({ httpHeaderAuth: { id: "slack-bot-token", name: "Slack bot token" } });
+      expect(post.parameters).toMatchObject({ method: "POST", options: { response: { response: { neverError: true } } } });
+      expect(post.onError).toBe("continueRegularOutput");
+      expect(evaluate(flow, post.name, post.parameters.url, {}, config)).toBe("https://slack.com/api/chat.postMessage");
+      const built = build(escalation("S0LEADS"));
+      expect(JSON.parse(evaluate(flow, post.name, post.parameters.jsonBody, built, config))).toEqual({
+        ...built.post,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      expect(flow.connections["Post stage"]?.main).toEqual([[{ node: "Slack posted the stage?", type: "main", index: 0 }]]);
+      const accepted = (byName(flow, "Slack posted the stage?").parameters.conditions as { conditions: { leftValue: string }[] })
+        .conditions[0]!.leftValue;
+      expect(evaluate(flow, "Slack posted the stage?", accepted, { ok: true, channel: "C0REVIEWS", ts: "1.2" }, config)).toBe(true);
+      expect(evaluate(flow, "Slack posted the stage?", accepted, { ok: false, error: "channel_not_found" }, config)).toBe(false);
+      expect(flow.connections["Slack posted the stage?"]?.main).toEqual([
+        [{ node: "Confirm stage", type: "main", index: 0 }],
+        [{ node: "Not posted: handed out again after the lease", type: "main", index: 0 }],
+      ]);
+
+      const confirm = byName(flow, "Confirm stage");
+      expect(confirm.credentials).toEqual({ httpHeaderAuth: { id: "greenlight-reviewer-token", name: "Greenlight reviewer token" } });
+      expect(confirm.parameters.method).toBe("POST");
+      // No body: n8n's Workflow fills in the parameter's default (false) once an expression was evaluated.
+      expect(confirm.parameters.sendBody ?? false).toBe(false);
+      const confirmUrl = (stage: Record<string, unknown>) =>
+        evaluateAfter(flow, confirm.name, confirm.parameters.url, { ok: true }, [
+          { node: "Config", json: config },
+          { node: "Read stage", json: read(stage) },
+          { node: "Build stage message", json: build(stage) },
+          { node: "Link to the review message?", output: 1 },
+          { node: "Post stage" },
+          { node: "Slack posted the stage?" },
+        ]);
+      expect(confirmUrl(dueStage({ n: 2 }))).toBe(`http://127.0.0.1:8787/v1/reviews/${taskId}/stages/reminder-2/confirm`);
+      expect(confirmUrl(escalation("S0LEADS"))).toBe(`http://127.0.0.1:8787/v1/reviews/${taskId}/stages/escalation/confirm`);
+    });
+  });
 });
 
 describe("the Slack decision flow", () => {
@@ -516,7 +692,7 @@ describe("the Slack decision flow", () => {
     expect(flow.connections["Acknowledge (200)"]?.main).toEqual([[{ node: "Parse payload", type: "main", index: 0 }]]);
   });
 
-  it("reads the action, task, user, channel and message from the payload, and drops the buttons and Slack's read-only image fields", () => {
+  it("reads the action, task, user, channel and message from the payload, and sets the buttons apart from the rest without Slack's read-only image fields", () => {
     const click = readClick(payload());
     expect(click).toMatchObject({
       type: "block_actions",
@@ -534,11 +710,13 @@ describe("the Slack decision flow", () => {
       { type: "section", block_id: "a", text: { type: "mrkdwn", text: "*Task:* x" } },
       { type: "image", image_url: "https://greenlight.example/i", alt_text: "img" },
     ]);
+    expect(click.buttons).toEqual([{ type: "actions", block_id: "greenlight_decision", elements: [] }]);
     expect(
       readClick(payload({ actions: [{ action_id: "greenlight_approve", value: taskId, action_ts: "1.2" }], message: { ts: "1.1" } })),
     ).toMatchObject({
       decision: "approve",
       keptBlocks: [],
+      buttons: [],
     });
   });
 
@@ -574,7 +752,10 @@ describe("the Slack decision flow", () => {
       [{ node: "Describe decision", type: "main", index: 0 }],
       [{ node: "Describe earlier decision", type: "main", index: 0 }],
       [{ node: "Describe expiry", type: "main", index: 0 }],
-      [{ node: "Tell approval counted", type: "main", index: 0 }],
+      [
+        { node: "Tell approval counted", type: "main", index: 0 },
+        { node: "Show approvals", type: "main", index: 0 },
+      ],
       [{ node: "Tell error", type: "main", index: 0 }],
     ]);
     const rules = (byName(flow, "Outcome").parameters.rules as { values: { conditions: { conditions: { leftValue: string }[] } }[] })
@@ -728,7 +909,7 @@ describe("the Slack decision flow", () => {
     });
   });
 
-  it("tells the clicker privately that an approval short of the quorum was counted, and leaves the message and its buttons", () => {
+  it("tells the clicker privately that an approval short of the quorum was counted", () => {
     const tell = byName(flow, "Tell approval counted");
     expect(tell.credentials).toEqual({ httpHeaderAuth: { id: "slack-bot-token", name: "Slack bot token" } });
     const answer = {
@@ -754,6 +935,90 @@ describe("the Slack decision flow", () => {
       text: "Your approval was counted: 1 of 2 approvals. The task waits for more, so the buttons stay.",
     });
     expect(flow.connections["Tell approval counted"]).toBeUndefined();
+  });
+
+  it("shows the count and who approved on the message in rich text, replacing an earlier count, above the buttons it keeps", () => {
+    const show = byName(flow, "Show approvals");
+    expect(show.credentials).toEqual({ httpHeaderAuth: { id: "slack-bot-token", name: "Slack bot token" } });
+    expect(show.parameters).toMatchObject({ method: "POST", options: { response: { response: { neverError: true } } } });
+    expect(evaluate(flow, show.name, show.parameters.url, {}, { slackApiUrl: "https://slack.com/api/" })).toBe(
+      "https://slack.com/api/chat.update",
+    );
+    const buttons = {
+      type: "actions",
+      block_id: "greenlight_decision",
+      elements: [
+        {
+          type: "button",
+          action_id: "greenlight_approve",
+          style: "primary",
+          text: { type: "plain_text", text: "Approve", emoji: true },
+          value: taskId,
+        },
+      ],
+    };
+    const earlierCount = {
+      type: "rich_text",
+      block_id: "greenlight_approvals",
+      elements: [{ type: "rich_text_section", elements: [{ type: "text", text: "stale" }] }],
+    };
+    const [section, image] = payload().message.blocks;
+    const click = readClick(payload({ message: { ts: "1700000000.000100", blocks: [section, image, earlierCount, buttons] } }));
+    // A reviewer name made to ping, link or format: the review console takes any name.
+    const HOSTILE = "``` <!channel> <https://evil.example|click> *bold* @here";
+    const answer = {
+      statusCode: 200,
+      body: {
+        taskId,
+        status: "pending",
+        approvals: [
+          { reviewer: { id: "console-mallory", name: HOSTILE }, decidedAt: "2026-11-22T03:00:00.000Z" },
+          { reviewer: { id: "U0ADA", name: "ada" }, decidedAt: "2026-11-22T03:01:00.000Z" },
+        ],
+        approvalsRequired: 3,
+      },
+    };
+    const body = JSON.parse(
+      evaluateAfter(flow, show.name, show.parameters.jsonBody, answer, [
+        { node: "Read click", json: click },
+        { node: "Greenlight button?" },
+        { node: "Allowed to decide?" },
+        { node: "Sign decision" },
+        { node: "Send decision" },
+        { node: "Outcome", output: 3 },
+      ]),
+    );
+    expect(body).toEqual({
+      channel: "C0REVIEWS",
+      ts: "1700000000.000100",
+      text: `2 of 3 approvals: ${taskId}`,
+      blocks: [
+        { type: "section", block_id: "a", text: { type: "mrkdwn", text: "*Task:* x" } },
+        { type: "image", image_url: "https://greenlight.example/i", alt_text: "img" },
+        {
+          type: "rich_text",
+          block_id: "greenlight_approvals",
+          elements: [
+            {
+              type: "rich_text_section",
+              elements: [
+                { type: "emoji", name: "ballot_box_with_check" },
+                { type: "text", text: " 2 of 3 approvals" },
+                { type: "text", text: ": " },
+                { type: "text", text: HOSTILE, style: { bold: true } },
+                { type: "text", text: ", " },
+                { type: "text", text: "ada", style: { bold: true } },
+                { type: "text", text: " (" },
+                { type: "user", user_id: "U0ADA" },
+                { type: "text", text: ")" },
+              ],
+            },
+          ],
+        },
+        buttons,
+      ],
+    });
+    expect(flow.connections["Show approvals"]?.main).toEqual([[{ node: "Slack updated?", type: "main", index: 0 }]]);
   });
 
   it("refuses users missing from a non-empty approverIds list with an ephemeral message", () => {

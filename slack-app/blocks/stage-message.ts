@@ -3,7 +3,7 @@
 import type { DueStage } from "../../worker/src/domain/due-stage.ts";
 
 /** A Slack user group id, which a mention can name (`<!subteam^S…>`); any other target is a conversation to post to. */
-export const USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
+export const USER_GROUP_ID = /^S[A-Z0-9]+$/;
 
 export const reminderText = (stage: DueStage) => `:alarm_clock: Reminder ${stage.n}: task ${stage.taskId} is still waiting for review.`;
 

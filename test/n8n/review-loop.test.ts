@@ -18,11 +18,14 @@ import { createN8n, type N8n } from "./n8n.ts";
 const SLACK_BOT_TOKEN = "xoxb-greenlight-test";
 const SLACK_SIGNING_SECRET = "greenlight-test-signing-secret";
 const APPROVER = { id: "U0APPROVER", name: "ada" };
+const SECOND_APPROVER = { id: "U0SECOND", name: "grace" };
 const STRANGER = { id: "U0STRANGER", name: "mallory" };
 // Each flow gets a fixed id on import, so the CLI can execute and publish it.
 const POLLER_ID = "GreenlightPoll01";
 const DECISION_ID = "GreenlightSlack1";
 const CLAIM_LEASE_SECONDS = 2;
+// Reminders and escalations come due this soon after upload: seconds, so the test waits for them briefly.
+const STAGES = { remindAfter: ["2 seconds"], escalateAfter: "3 seconds" };
 // Client metadata made to ping, link or format; the second task carries it.
 const HOSTILE = "``` <!channel> <https://evil.example|click> *bold* @here";
 
@@ -44,20 +47,30 @@ function flowFor(file: string, id: string, config: Record<string, string>) {
   return { ...flow, id };
 }
 
-async function queuedTask(name: string): Promise<Task> {
-  const api = stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
-  const created = await api.client.upload(solidPng(48, 32, [40, 90, 200]), { contentType: "image/png", metadata: { test: name } });
+async function queuedTask(name: string, policy?: Record<string, unknown>): Promise<Task> {
+  // The client package's upload takes no review policy, so this sends the same multipart form with a policy field.
+  const form = new FormData();
+  form.set("image", new Blob([solidPng(48, 32, [40, 90, 200]) as Uint8Array<ArrayBuffer>], { type: "image/png" }), "image.png");
+  form.set("metadata", JSON.stringify({ test: name }));
+  if (policy) form.set("policy", JSON.stringify(policy));
+  const response = await fetch(`${stack.baseUrl}/v1/tasks`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${client.key}` },
+    body: form,
+  });
+  const task = (await response.json()) as Task;
+  expect(response.status, JSON.stringify(task)).toBe(202);
   // The workflow pre-screens the image before reviewers can list it.
   await waitFor(
     `${name} to be listed`,
     async () => {
       const response = await fetch(`${stack.baseUrl}/v1/reviews?limit=100`, { headers: { authorization: `Bearer ${reviewerToken}` } });
       const { items } = (await response.json()) as { items: { taskId: string }[] };
-      return items.some((item) => item.taskId === created.task.taskId) ? true : undefined;
+      return items.some((item) => item.taskId === task.taskId) ? true : undefined;
     },
     { timeoutMs: 15_000 },
   );
-  return created.task;
+  return task;
 }
 
 const click = (payload: unknown, secret = SLACK_SIGNING_SECRET, timestamp?: string) => {
@@ -65,8 +78,21 @@ const click = (payload: unknown, secret = SLACK_SIGNING_SECRET, timestamp?: stri
   return fetch(`${n8n.baseUrl}/webhook/greenlight/slack-actions`, { method: "POST", headers, body });
 };
 
+/** One run of the poller, as its Manual Trigger "Run now" would start it. */
+async function runPoller(): Promise<void> {
+  const run = await n8n.cli(["execute", `--id=${POLLER_ID}`]);
+  expect(run.code, `${run.output}\n${tail(n8n.output)}`).toBe(0);
+}
+
+const reviewStatus = async (taskId: string) => {
+  const api = stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
+  const { data, response } = await api.reviewer.api.GET("/v1/reviews/{id}", { params: { path: { id: taskId } } });
+  if (!data) throw new Error(`GET /v1/reviews/${taskId} answered ${response.status}`);
+  return data;
+};
+
 const messageFor = (taskId: string) => {
-  const post = slack.callsTo("chat.postMessage").find((call) => JSON.stringify(call.body.blocks).includes(taskId));
+  const post = slack.callsTo("chat.postMessage").find((call) => JSON.stringify(call.body.blocks ?? []).includes(taskId));
   if (!post) throw new Error(`no Slack message was posted for ${taskId}`);
   return post;
 };
@@ -86,7 +112,7 @@ beforeAll(async () => {
   const urls = { greenlightUrl: stack.baseUrl, slackApiUrl: slack.url };
   await n8n.importJson("workflow", [
     flowFor("review-poller.workflow.json", POLLER_ID, { ...urls, slackChannel: "#greenlight-reviews" }),
-    flowFor("slack-decision.workflow.json", DECISION_ID, { ...urls, approverIds: APPROVER.id }),
+    flowFor("slack-decision.workflow.json", DECISION_ID, { ...urls, approverIds: `${APPROVER.id},${SECOND_APPROVER.id}` }),
   ]);
   const published = await n8n.cli(["publish:workflow", `--id=${DECISION_ID}`]);
   expect(published.code, published.output).toBe(0);
@@ -108,8 +134,7 @@ describe("the n8n flows", () => {
     first = await queuedTask("first");
     second = await queuedTask(HOSTILE);
 
-    const run = await n8n.cli(["execute", `--id=${POLLER_ID}`]);
-    expect(run.code, `${run.output}\n${tail(n8n.output)}`).toBe(0);
+    await runPoller();
 
     for (const task of [first, second]) {
       const post = messageFor(task.taskId);
@@ -215,6 +240,153 @@ describe("the n8n flows", () => {
     expect(task.status).toBe("pending");
     expect(task.decision).toBeNull();
     expect(slack.callsTo("chat.update")).toHaveLength(updatesBefore);
+  });
+
+  it("post each due reminder and escalation once, in the review message's thread or to escalateTo, and confirm each", async () => {
+    const toGroup = await queuedTask("escalated to a user group", { ...STAGES, escalateTo: "S0LEADS" });
+    const toChannel = await queuedTask("escalated to a channel", { ...STAGES, escalateTo: "#leads" });
+    // The task's gate records each stage as due at its time; the poller finds them on its next run.
+    for (const task of [toGroup, toChannel]) {
+      const due = async () => ((await reviewStatus(task.taskId)).stages.length === 2 ? true : undefined);
+      await waitFor(`the stages of ${task.taskId} to come due`, due, { timeoutMs: 20_000 });
+    }
+    const postsBefore = slack.callsTo("chat.postMessage").length;
+
+    // One run announces both tasks, then posts their stages in the new messages' threads.
+    await runPoller();
+
+    // Sorted: an escalation that links to the review message goes out after Slack's permalink, whatever its turn.
+    const stagePosts = (taskId: string) =>
+      slack
+        .callsTo("chat.postMessage")
+        .filter((call) => call.body.blocks === undefined && String(call.body.text).includes(taskId))
+        .map((call) => {
+          expect(call.token).toBe(SLACK_BOT_TOKEN);
+          expect(call.answer.ok).toBe(true);
+          const { unfurl_links, unfurl_media, ...post } = call.body;
+          expect({ unfurl_links, unfurl_media }).toEqual({ unfurl_links: false, unfurl_media: false });
+          return post;
+        })
+        .sort((one, other) => String(one.text).localeCompare(String(other.text)));
+    const waiting = (task: Task) => `task ${task.taskId} is still waiting for review.`;
+    const groupMessage = messageFor(toGroup.taskId);
+    expect(groupMessage.answer.channel).toBe("C0GREENLIGHT");
+    expect(stagePosts(toGroup.taskId)).toEqual([
+      { channel: "C0GREENLIGHT", thread_ts: slackTs(groupMessage), text: `:alarm_clock: Reminder 1: ${waiting(toGroup)}` },
+      {
+        channel: "C0GREENLIGHT",
+        thread_ts: slackTs(groupMessage),
+        reply_broadcast: true,
+        text: `:rotating_light: Escalated to <!subteam^S0LEADS>: ${waiting(toGroup)}`,
+      },
+    ]);
+    const channelMessage = messageFor(toChannel.taskId);
+    const permalink = `https://greenlight-test.slack.com/archives/C0GREENLIGHT/p${slackTs(channelMessage).replace(".", "")}`;
+    expect(stagePosts(toChannel.taskId)).toEqual([
+      { channel: "C0GREENLIGHT", thread_ts: slackTs(channelMessage), text: `:alarm_clock: Reminder 1: ${waiting(toChannel)}` },
+      { channel: "#leads", text: `:rotating_light: Escalated: ${waiting(toChannel)} <${permalink}|Open the review message>` },
+    ]);
+    expect(slack.callsTo("chat.getPermalink").map((call) => [call.body, call.answer.ok])).toEqual([
+      [{ channel: "C0GREENLIGHT", message_ts: slackTs(channelMessage) }, true],
+    ]);
+    // Two review messages and four stages, nothing else.
+    expect(slack.callsTo("chat.postMessage")).toHaveLength(postsBefore + 6);
+
+    for (const [task, escalateTo] of [
+      [toGroup, "S0LEADS"],
+      [toChannel, "#leads"],
+    ] as const) {
+      expect((await reviewStatus(task.taskId)).stages).toEqual([
+        { stage: "reminder", n: 1, dueAt: expect.any(String), escalateTo: null, confirmedAt: expect.any(String) },
+        { stage: "escalation", n: null, dueAt: expect.any(String), escalateTo, confirmedAt: expect.any(String) },
+      ]);
+    }
+
+    // Past the lease an unconfirmed stage would be handed out again; confirmed ones never are. Each `n8n execute` is a
+    // process of its own, so this is also a restarted n8n.
+    await new Promise((resolve) => setTimeout(resolve, (CLAIM_LEASE_SECONDS + 1) * 1000));
+    await runPoller();
+    expect(slack.callsTo("chat.postMessage")).toHaveLength(postsBefore + 6);
+    expect(slack.callsTo("chat.getPermalink")).toHaveLength(1);
+  });
+
+  it("show a counted approval's progress on the message, keeping the buttons, until the quorum decides", async () => {
+    const task = await queuedTask("quorum", { approvalsRequired: 2 });
+    await runPoller();
+    const post = messageFor(task.taskId);
+    const posted = post.body.blocks as Array<Record<string, unknown>>;
+    const buttons = posted.at(-1);
+    expect(buttons).toMatchObject({ type: "actions", block_id: "greenlight_decision" });
+    // Slack sends the clicked message's blocks with each click.
+    const clickBy = (user: { id: string; name: string }, blocks: unknown) =>
+      click({
+        ...blockActionsPayload({
+          actionId: "greenlight_approve",
+          taskId: task.taskId,
+          user,
+          channel: "C0GREENLIGHT",
+          messageTs: slackTs(post),
+        }),
+        message: { type: "message", ts: slackTs(post), text: "Review requested", blocks },
+      });
+    const updatesOf = () => slack.callsTo("chat.update").filter((call) => call.body.ts === slackTs(post));
+
+    expect((await clickBy(APPROVER, posted)).status).toBe(200);
+    const progress = await waitFor("the message to show the count", () => updatesOf()[0], { timeoutMs: 20_000 });
+    const counted = {
+      type: "rich_text",
+      block_id: "greenlight_approvals",
+      elements: [
+        {
+          type: "rich_text_section",
+          elements: [
+            { type: "emoji", name: "ballot_box_with_check" },
+            { type: "text", text: " 1 of 2 approvals" },
+            { type: "text", text: ": " },
+            { type: "text", text: APPROVER.name, style: { bold: true } },
+            { type: "text", text: " (" },
+            { type: "user", user_id: APPROVER.id },
+            { type: "text", text: ")" },
+          ],
+        },
+      ],
+    };
+    expect(progress.body).toEqual({
+      channel: "C0GREENLIGHT",
+      ts: slackTs(post),
+      text: `1 of 2 approvals: ${task.taskId}`,
+      blocks: [...posted.slice(0, -1), counted, buttons],
+    });
+    expect(progress.answer.ok).toBe(true);
+    await waitFor(
+      "the approver to be told the approval counted",
+      () =>
+        slack
+          .callsTo("chat.postEphemeral")
+          .find(
+            (call) => call.body.user === APPROVER.id && String(call.body.text).startsWith("Your approval was counted: 1 of 2 approvals"),
+          ),
+      { timeoutMs: 20_000 },
+    );
+    const pending = await reviewStatus(task.taskId);
+    expect(pending).toMatchObject({ status: "pending", approvalsRequired: 2, approvals: [{ reviewer: APPROVER }] });
+
+    expect((await clickBy(SECOND_APPROVER, progress.body.blocks)).status).toBe(200);
+    const api = stackClients(stack.baseUrl, { clientKey: client.key, reviewerToken });
+    const decided = await api.client.waitForTask(task.taskId, { until: (current) => current.decision !== null, timeoutMs: 20_000 });
+    expect(decided.decision).toMatchObject({
+      decision: "approve",
+      reviewer: SECOND_APPROVER,
+      via: "n8n",
+      approvals: [{ reviewer: APPROVER }, { reviewer: SECOND_APPROVER }],
+    });
+    const outcome = await waitFor("the message to show the decision", () => updatesOf()[1], { timeoutMs: 20_000 });
+    expect(updatesOf()).toHaveLength(2);
+    expect(outcome.body.text).toBe(`Approved by ${SECOND_APPROVER.name}`);
+    const blocks = outcome.body.blocks as Array<Record<string, unknown>>;
+    // The buttons go; the count stays above the outcome as the record of the approvals before it.
+    expect(blocks.slice(0, -1)).toEqual([...posted.slice(0, -1), counted]);
+    expect(blocks.at(-1)).toMatchObject({ type: "rich_text", block_id: "greenlight_outcome" });
   });
 });
 
