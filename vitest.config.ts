@@ -20,6 +20,22 @@ export default defineConfig({
                 REVIEWER_TOKEN: "dev-reviewer-token-next dev-reviewer-token",
                 DECISION_SIGNING_SECRET: "dev-decision-secret-0123456789abcdef",
                 CALLBACK_SIGNING_SECRET: "whsec_ZGV2LWNhbGxiYWNrLXNlY3JldC0wMTIzNDU2Nzg5",
+                // The key of .dev.vars.example signs; the one it replaced stays published by its public half alone.
+                RECEIPT_SIGNING_KEYS: JSON.stringify([
+                  {
+                    kty: "OKP",
+                    crv: "Ed25519",
+                    kid: "dev-receipts",
+                    x: "y5IxX9rGJR3FozVgHcNykCWoXIpo8wYc3Fc-SRwyp4w",
+                    d: "D7n7tmrjPQy18rNmOGPsqM-a_e62xOG_NBjR0RJxTLA",
+                  },
+                  {
+                    kty: "OKP",
+                    crv: "Ed25519",
+                    kid: "dev-receipts-previous",
+                    x: "N6NWfCSdnbWHNbiryZgYGp_gJyaBJN53rSQRuGhwxaA",
+                  },
+                ]),
                 ALLOW_LOOPBACK_CALLBACKS: "true",
                 TAGGER: "embedded",
                 LOCAL_TAGGER_URL: inject("taggerUrl"),

@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env.ts";
 import { ConfigError } from "./config.ts";
 import { AppError } from "./errors.ts";
+import { mcp } from "./mcp/route.ts";
 import { settings } from "./middleware/settings.ts";
 import { consoleRoutes } from "./routes/console.ts";
 import { decisions } from "./routes/decisions.ts";
@@ -12,18 +13,23 @@ import { health } from "./routes/health.ts";
 import { images } from "./routes/images.ts";
 import { metrics } from "./routes/metrics.ts";
 import { reviews } from "./routes/reviews.ts";
+import { taskEvents } from "./routes/task-events.ts";
 import { tasks } from "./routes/tasks.ts";
+import { wellKnown } from "./routes/well-known.ts";
 
 export const app = new OpenAPIHono<AppEnv>();
 
 app.use(settings());
 app.route("/", health);
 app.route("/", tasks);
+app.route("/", taskEvents);
 app.route("/", deliveries);
 app.route("/", reviews);
 app.route("/", decisions);
 app.route("/", images);
 app.route("/", metrics);
+app.route("/", wellKnown);
+app.route("/", mcp);
 // The review console: HTML pages with their own sessions, CSRF checks and HTML errors.
 app.route("/console", consoleRoutes);
 

@@ -4,6 +4,7 @@ import { MIN_SECRET_BYTES } from "./domain/decision-token.ts";
 import { parseDuration } from "./domain/duration.ts";
 import { jsonText } from "./domain/json-text.ts";
 import { ReviewPolicyInputSchema } from "./domain/policy.ts";
+import { publicReceiptKey, type ReceiptSigningJwk, ReceiptSigningJwkSchema } from "./domain/receipt.ts";
 import { secretList } from "./domain/secure-compare.ts";
 
 // Standard Webhooks, "Signature scheme": a symmetric secret is random, at least 24 bytes, serialized as whsec_ + base64.
@@ -19,6 +20,8 @@ const REQUIREMENTS = {
   DECISION_SIGNING_SECRET: `DECISION_SIGNING_SECRET must be at least ${MIN_SECRET_BYTES} bytes`,
   CALLBACK_SIGNING_SECRET: "CALLBACK_SIGNING_SECRET must be set",
   TAGGER: 'TAGGER must be "workers-ai" or "embedded"',
+  RECEIPT_SIGNING_KEYS:
+    "RECEIPT_SIGNING_KEYS must be a JSON array of Ed25519 JWKs with a kid each, the signing key first (npm run receipt-key makes one)",
   REVIEW_POLICIES:
     "REVIEW_POLICIES must be a JSON object of client id -> review policy (approvalsRequired 1 to 5, onDeadline expire or reject, excludedReviewers, remindAfter, escalateAfter with escalateTo)",
 } as const;
@@ -43,6 +46,28 @@ const ClientKeysSchema = jsonText(
 
 /** Secrets separated by spaces or commas, newest first; at least one. */
 const SecretsSchema = z.string().transform(secretList).pipe(z.array(z.string()).min(1));
+
+/**
+ * The receipt keys, newest first: the first signs, and every one is published so that receipts signed before a rotation
+ * still verify. Only the first needs its private half; an older key may keep just its public one.
+ */
+const ReceiptKeysSchema = jsonText(z.array(z.unknown()).min(1)).transform((entries, ctx) => {
+  const refuse = (message: string) => {
+    // The position names the key without showing it.
+    ctx.issues.push({ code: "custom", input: "", message: `RECEIPT_SIGNING_KEYS: ${message}` });
+    return z.NEVER;
+  };
+  const keys: ReceiptSigningJwk[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const key = ReceiptSigningJwkSchema.safeParse(entry);
+    if (!key.success) return refuse(`key ${index + 1} is not an Ed25519 JWK (kty OKP, crv Ed25519, x, optional d) with a kid`);
+    if (keys.some(({ kid }) => kid === key.data.kid)) return refuse(`key ${index + 1} repeats the kid of an earlier key`);
+    keys.push(key.data);
+  }
+  const [signing] = keys;
+  if (!signing?.d) return refuse("key 1 signs receipts, so it must be a private key (with d)");
+  return { signing: { ...signing, d: signing.d }, published: keys.map(publicReceiptKey) };
+});
 
 const duration = (name: string) =>
   z.string().transform((value, ctx) => {
@@ -69,6 +94,7 @@ const SettingsSchema = z
         ctx.addIssue({ code: "custom", message: `CALLBACK_SIGNING_SECRET: secret ${bad + 1} is not ${CALLBACK_SECRET_FORM}` });
       }
     }),
+    RECEIPT_SIGNING_KEYS: ReceiptKeysSchema,
     TAGGER: z.enum(["workers-ai", "embedded"]),
     LOCAL_TAGGER_URL: z.string().optional(),
     REVIEW_TIMEOUT: duration("REVIEW_TIMEOUT"),
@@ -96,6 +122,8 @@ const SettingsSchema = z
     decisionSecret: env.DECISION_SIGNING_SECRET,
     /** Newest first; every callback is signed with each. */
     callbackSecrets: env.CALLBACK_SIGNING_SECRET,
+    /** The key that signs receipts, and the public halves of all, the signing one first. */
+    receiptKeys: env.RECEIPT_SIGNING_KEYS,
     maxUploadBytes: env.MAX_UPLOAD_BYTES,
     reviewTimeoutMs: env.REVIEW_TIMEOUT,
     claimLeaseMs: env.CLAIM_LEASE,

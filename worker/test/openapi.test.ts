@@ -17,6 +17,7 @@ describe("GET /openapi.json", () => {
     expect(operations.sort()).toEqual(
       [
         "GET /healthz",
+        "GET /.well-known/jwks.json",
         "GET /v1/images/{id}",
         "GET /v1/metrics",
         "GET /v1/reviews",
@@ -24,6 +25,7 @@ describe("GET /openapi.json", () => {
         "DELETE /v1/tasks/{id}",
         "GET /v1/tasks/{id}",
         "GET /v1/tasks/{id}/image",
+        "GET /v1/tasks/{id}/events",
         "GET /v1/tasks/{id}/deliveries",
         "POST /v1/tasks/{id}/callback/redeliver",
         "POST /v1/tasks/{id}/retry",
@@ -52,6 +54,8 @@ describe("GET /openapi.json", () => {
       "429",
     ]);
     expect(Object.keys(document.paths["/v1/tasks/{id}/retry"]!.post!.responses).sort()).toEqual(["202", "401", "404", "409", "429"]);
+    // Public keys for anyone: no credential, so no refusal.
+    expect(Object.keys(document.paths["/.well-known/jwks.json"]!.get!.responses)).toEqual(["200"]);
   });
 });
 

@@ -229,4 +229,13 @@ describe("a policy's stages at upload", () => {
     expect(response.status).toBe(400);
     expect(task).toEqual(body);
   });
+
+  it("leaves the Idempotency-Key of a refused policy free, so the corrected request under it is accepted", async () => {
+    const key = { "idempotency-key": crypto.randomUUID() };
+    const refusedUpload = await upload({ headers: { ...key, "review-policy": JSON.stringify({ remindAfter: ["2 days"] }) } });
+    expect(refusedUpload.response.status).toBe(400);
+    const corrected = await upload({ headers: { ...key, "review-policy": JSON.stringify({ remindAfter: ["2 hours"] }) } });
+    expect(corrected.response.status).toBe(202);
+    expect(corrected.task).toMatchObject({ status: "pending", policy: { remindAfter: ["2 hours"] } });
+  });
 });

@@ -228,8 +228,8 @@ describe("delivery schedule", () => {
     expect(DELIVERY_SCHEDULE.reduce((sum, wait) => sum + wait, 0)).toBeGreaterThan(24 * HOUR);
     for (const [index, wait] of DELIVERY_SCHEDULE.slice(1).entries()) expect(wait).toBeGreaterThanOrEqual(DELIVERY_SCHEDULE[index]!);
     // https://developers.cloudflare.com/workflows/reference/limits/: step.sleep up to 365 days; 1,024 steps an
-    // instance on Workers Free. An attempt takes a sleep, the attempt and its record; six steps come before them.
+    // instance on Workers Free. An attempt takes a sleep, the attempt and its record; seven steps come before them.
     expect(Math.max(...DELIVERY_SCHEDULE)).toBeLessThanOrEqual(365 * 24 * HOUR);
-    expect(6 + 3 * DELIVERY_SCHEDULE.length).toBeLessThanOrEqual(1024);
+    expect(7 + 3 * DELIVERY_SCHEDULE.length).toBeLessThanOrEqual(1024);
   });
 });

@@ -1,6 +1,7 @@
 // The Greenlight client: every endpoint typed from the OpenAPI document (openapi-fetch), and the helpers most callers need.
 import createClient, { type Client } from "openapi-fetch";
 import { GreenlightError, WaitTimeout } from "./errors.ts";
+import { type WatchOptions, watchTaskEvents } from "./events.ts";
 import type { paths } from "./schema.d.ts";
 import type { ApprovalProgress, DecisionResult, ReviewPolicy, Task, TaskStatus } from "./types.ts";
 
@@ -34,8 +35,10 @@ export type WaitOptions = {
   until?: (task: Task) => boolean;
   timeoutMs: number;
   intervalMs?: number;
-  /** Called with each new state of the task (each answer that is not a 304). */
+  /** Called with each new state of the task. */
   onChange?: (task: Task) => void;
+  /** Watch the task's event stream (the default), or only poll every `intervalMs`. */
+  live?: boolean;
 };
 
 export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(["completed", "rejected", "expired", "failed"]);
@@ -96,38 +99,69 @@ export function createGreenlightClient({ baseUrl, apiKey, fetch }: ClientOptions
   }
 
   /**
-   * Polls the task (with If-None-Match, so an unchanged task costs a 304) until `until` holds, by default until its
-   * status is final, and returns it. A 5xx is waited out; any other error ends the wait. Throws WaitTimeout after
-   * `timeoutMs`.
+   * Waits until `until` holds for the task, by default until its status is final, and returns it. It watches the
+   * task's event stream, resuming after a connection that drops; where no stream can be had (a proxy that will not
+   * pass one, say) it polls with If-None-Match instead, so an unchanged task costs a 304, and waits out a 5xx. Any
+   * other error ends the wait. Throws WaitTimeout after `timeoutMs`.
    */
-  async function waitForTask(taskId: string, { until = isFinal, timeoutMs, intervalMs = 1000, onChange }: WaitOptions): Promise<Task> {
+  async function waitForTask(taskId: string, options: WaitOptions): Promise<Task> {
+    const { until = isFinal, timeoutMs, intervalMs = 1000, onChange, live = true } = options;
     const deadline = Date.now() + timeoutMs;
     let last: Task | undefined;
-    let etag: string | null = null;
     let lastError = "";
+    const seen = (task: Task) => {
+      if (task.updatedAt !== last?.updatedAt || task.status !== last.status) onChange?.(task);
+      last = task;
+      return until(task);
+    };
+
+    let lastEventId: number | undefined;
+    let watching = live;
+    while (watching && Date.now() < deadline) {
+      const timeout = AbortSignal.timeout(deadline - Date.now());
+      let heard = false;
+      try {
+        for await (const event of watchTaskEvents(api, taskId, { lastEventId, signal: timeout })) {
+          heard = true;
+          lastEventId = event.id;
+          if (event.task && seen(event.task)) return event.task;
+        }
+        // The stream ended: the task settled or was deleted without `until` holding. Polling says which, to the end.
+        watching = false;
+      } catch (error) {
+        if (error instanceof GreenlightError && error.status < 500) throw error;
+        lastError = error instanceof Error ? error.message : String(error);
+        // A stream that carried events is resumed after the last one; one that never opened is given up for polling.
+        watching = heard && !timeout.aborted;
+      }
+    }
+
+    let etag: string | null = null;
     for (;;) {
       try {
         const fetched: FetchedTask | null = await getTask(taskId, etag);
         lastError = "";
         if (fetched) {
-          ({ task: last, etag } = fetched);
-          onChange?.(fetched.task);
+          etag = fetched.etag;
+          if (seen(fetched.task)) return fetched.task;
         }
-        if (last && until(last)) return last;
       } catch (error) {
         if (!(error instanceof GreenlightError && error.status >= 500)) throw error;
         lastError = error.message;
       }
       const left = deadline - Date.now();
       if (left <= 0) {
-        const seen = last ? `status ${last.status}, callback ${last.callback.state}` : "no task yet";
-        throw new WaitTimeout(`Waited ${timeoutMs} ms for task ${taskId} (last seen: ${seen}${lastError ? `; ${lastError}` : ""})`, last);
+        const state = last ? `status ${last.status}, callback ${last.callback.state}` : "no task yet";
+        throw new WaitTimeout(`Waited ${timeoutMs} ms for task ${taskId} (last seen: ${state}${lastError ? `; ${lastError}` : ""})`, last);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
     }
   }
 
-  return { api, upload, getTask, decide, waitForTask };
+  /** The task's changes as they happen (GET /v1/tasks/:id/events): see watchTaskEvents. */
+  const watchTask = (taskId: string, options?: WatchOptions) => watchTaskEvents(api, taskId, options);
+
+  return { api, upload, getTask, decide, waitForTask, watchTask };
 }
 
 function formData(fields: Record<string, string | Blob | undefined>): FormData {

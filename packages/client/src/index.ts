@@ -13,5 +13,7 @@ export {
   type WaitOptions,
 } from "./client.ts";
 export { GreenlightError, WaitTimeout } from "./errors.ts";
+export { type TaskEventWithId, type WatchOptions, watchTaskEvents } from "./events.ts";
+export { type Receipt, type ReceiptKeySet, ReceiptVerificationError, verifyReceipt } from "./receipts.ts";
 export type { components, paths } from "./schema.d.ts";
 export type * from "./types.ts";

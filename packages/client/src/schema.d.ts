@@ -424,6 +424,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Watch a task live (Server-Sent Events)
+         * @description A `state` event with the task as it stands, then one event per change (prescreened, queued, reminded, escalated, decided, expired, retried, tagged, completed, failed, callback.delivered, callback.failed, deleted), each with an id. Reconnecting with Last-Event-ID resumes after that event, with no gap and no repeat. A comment line comes every 15 s; the stream ends once the task is final and its callback settled, or deleted.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The id of the last event received: the stream resumes after it. */
+                    "last-event-id"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event stream: each event's `data` is a TaskEvent. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["TaskEvent"];
+                    };
+                };
+                /** @description Error codes: invalid_request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: task_not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error codes: too_many_auth_failures */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks/{id}/deliveries": {
         parameters: {
             query?: never;
@@ -1299,10 +1379,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys that verify decision receipts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every published receipt key, public halves only, the signing key first. */
+                200: {
+                    headers: {
+                        "Cache-Control": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReceiptKeySet"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The payload of a task's receipt: a compact JWS (alg EdDSA, typ greenlight-receipt+jwt) verified with GET /.well-known/jwks.json. */
+        Receipt: {
+            /** @enum {string} */
+            iss: "greenlight";
+            /** @description The task id. */
+            sub: string;
+            /** @description The final event's id, the callback's webhook-id: msg_<taskId>, or msg_<taskId>_retry<n> after the nth retry. */
+            jti: string;
+            /** @description When the receipt was signed, in Unix seconds. */
+            iat: number;
+            taskId: string;
+            /** @enum {string} */
+            status: "completed" | "rejected" | "expired" | "failed";
+            imageSha256: string;
+            /**
+             * @description null when the review expired.
+             * @enum {string|null}
+             */
+            decision: "approve" | "reject" | null;
+            reviewer: {
+                id: string;
+                name: string;
+            } | null;
+            reason: string | null;
+            /** Format: date-time */
+            decidedAt: string | null;
+            via: string | null;
+            policy: {
+                /** @description Distinct reviewers who must approve; any rejection decides at once. */
+                approvalsRequired: number;
+                /**
+                 * @description What the review deadline does to an undecided task: expire it, or reject it (reviewer greenlight, via deadline).
+                 * @enum {string}
+                 */
+                onDeadline: "expire" | "reject";
+                /** @description The approvals the decision counted, in order: the quorum for an approval, those before it for a rejection; none when expired. */
+                approvals: components["schemas"]["Approval"][];
+            };
+            tags: components["schemas"]["Tag"][] | null;
+            /** @description The model that produced the tags; null without tags. */
+            taggerModel: string | null;
+        };
+        Approval: {
+            reviewer: {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            decidedAt: string;
+        };
+        Tag: {
+            label: string;
+            score: number;
+            /** @description What produced the tag: the model or the fact it comes from. */
+            source: string;
+            /** @description How many were seen, for objects and faces. */
+            count?: number;
+        };
         Task: {
             taskId: string;
             /** @enum {string} */
@@ -1362,6 +1537,8 @@ export interface components {
             };
             /** @description How often its client asked for this failed task to be tried again (POST /v1/tasks/{id}/retry). Absent until the first. */
             retries?: number;
+            /** @description The signed receipt of the latest final state the task reached: a compact JWS whose payload is a Receipt, verified with GET /.well-known/jwks.json. Absent until the first final state; a retried task keeps it until the next. */
+            receipt?: string;
             links: {
                 self: string;
                 image: string;
@@ -1381,22 +1558,6 @@ export interface components {
             /** @description Under a policy of more than one approval: the approvals counted, in order (the quorum for an approval, those before it for a rejection). */
             approvals?: components["schemas"]["Approval"][];
         } | null;
-        Approval: {
-            reviewer: {
-                id: string;
-                name: string;
-            };
-            /** Format: date-time */
-            decidedAt: string;
-        };
-        Tag: {
-            label: string;
-            score: number;
-            /** @description What produced the tag: the model or the fact it comes from. */
-            source: string;
-            /** @description How many were seen, for objects and faces. */
-            count?: number;
-        };
         Error: {
             error: {
                 /** @example invalid_request */
@@ -1405,6 +1566,90 @@ export interface components {
                 details?: {
                     [key: string]: unknown;
                 };
+            };
+        };
+        TaskEvent: {
+            /** @description `state` first (the task as it stands when the stream opens), then one event per change. */
+            type: "state" | ("prescreened" | "queued" | "reminded" | "escalated" | "decided" | "expired" | "retried" | "tagged" | "completed" | "failed" | "callback.delivered" | "callback.failed" | "deleted");
+            /** Format: date-time */
+            at: string;
+            /** @description The task right after the change; null only for `deleted`. */
+            task: {
+                taskId: string;
+                /** @enum {string} */
+                status: "pending" | "approved" | "completed" | "failed" | "rejected" | "expired";
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                /** Format: date-time */
+                reviewDeadline: string;
+                image: {
+                    /** @enum {string} */
+                    contentType: "image/png" | "image/jpeg" | "image/gif" | "image/webp";
+                    bytes: number;
+                    sha256: string;
+                    width: number;
+                    height: number;
+                };
+                metadata: {
+                    [key: string]: unknown;
+                };
+                decision: components["schemas"]["Decision"];
+                tags: components["schemas"]["Tag"][] | null;
+                /** @description A one-line description, when CAPTION_MODEL is set. */
+                caption: string | null;
+                /** @description How the task is reviewed. Absent only on tasks created before review policies, which have the default. */
+                policy?: {
+                    /** @description Distinct reviewers who must approve; any rejection decides at once. */
+                    approvalsRequired: number;
+                    /**
+                     * @description What the review deadline does to an undecided task: expire it, or reject it (reviewer greenlight, via deadline).
+                     * @enum {string}
+                     */
+                    onDeadline: "expire" | "reject";
+                    /** @description Reviewer ids whose approval is refused (403 reviewer_excluded), such as the submitter's own. */
+                    excludedReviewers: string[];
+                    /** @description Up to 3 durations after upload, in increasing order and before the deadline: each makes a reminder due. */
+                    remindAfter?: string[];
+                    /** @description A duration after upload, before the deadline: escalation to escalateTo becomes due. Needs escalateTo. */
+                    escalateAfter?: string;
+                    /** @description Where an escalation goes (a Slack channel or user group id); opaque to Greenlight. Needs escalateAfter. */
+                    escalateTo?: string;
+                };
+                callback: {
+                    url: string | null;
+                    /** @enum {string} */
+                    state: "none" | "pending" | "delivered" | "failed";
+                    attempts: number;
+                    lastError: string | null;
+                    /** Format: date-time */
+                    deliveredAt: string | null;
+                    /**
+                     * Format: date-time
+                     * @description When the next scheduled delivery attempt is due; null when none is. Absent until the first attempt.
+                     */
+                    nextAttemptAt?: string | null;
+                };
+                /** @description How often its client asked for this failed task to be tried again (POST /v1/tasks/{id}/retry). Absent until the first. */
+                retries?: number;
+                /** @description The signed receipt of the latest final state the task reached: a compact JWS whose payload is a Receipt, verified with GET /.well-known/jwks.json. Absent until the first final state; a retried task keeps it until the next. */
+                receipt?: string;
+                links: {
+                    self: string;
+                    image: string;
+                };
+            } | null;
+            /** @description For `reminded` and `escalated`: the policy's stage that came due. */
+            stage?: {
+                /** @enum {string} */
+                stage: "reminder" | "escalation";
+                /** @description The reminder's number, from 1; null for the escalation. */
+                n: number | null;
+                /** Format: date-time */
+                dueAt: string;
+                /** @description The escalation's target from the policy; null for a reminder. */
+                escalateTo: string | null;
             };
         };
         DeliveryAttempt: {
@@ -1539,6 +1784,22 @@ export interface components {
             status: "pending";
             approvals: components["schemas"]["Approval"][];
             approvalsRequired: number;
+        };
+        ReceiptKeySet: {
+            /** @description The key that signs new receipts first, then the older ones. */
+            keys: components["schemas"]["ReceiptKey"][];
+        };
+        ReceiptKey: {
+            /** @enum {string} */
+            kty: "OKP";
+            /** @enum {string} */
+            crv: "Ed25519";
+            kid: string;
+            x: string;
+            /** @enum {string} */
+            alg: "EdDSA";
+            /** @enum {string} */
+            use: "sig";
         };
     };
     responses: never;

@@ -15,3 +15,5 @@ export type DecisionResult = Schemas["DecisionResult"];
 /** An approval counted towards a quorum not yet reached: the task is still pending. */
 export type ApprovalProgress = Schemas["ApprovalProgress"];
 export type ErrorBody = Schemas["Error"];
+/** One change of a task, as GET /v1/tasks/:id/events sends it. */
+export type TaskEvent = Schemas["TaskEvent"];

@@ -116,6 +116,47 @@ describe("@greenlight/client", () => {
     await expect(stranger.getTask("tsk_00000000000000000000000000000000")).rejects.toMatchObject({ status: 401, code: "unauthorized" });
   });
 
+  it("watches a task live: its state, then each change once, in order, until it has settled", async () => {
+    const { task } = await api.client.upload(RED, { contentType: "image/png", callbackUrl: `${receiver.url}/hooks/watch` });
+    const { item } = await claimTask(api.reviewer, task.taskId, LIMITS.claim);
+    expect(item.taskId).toBe(task.taskId);
+    const seen: Array<[number, string, string | undefined]> = [];
+    for await (const event of api.client.watchTask(task.taskId)) {
+      seen.push([event.id, event.type, event.task?.status]);
+      if (event.type === "state") await api.reviewer.decide(await sign(task.taskId, "approve"));
+    }
+    // Claimed, so pre-screened and queued before the stream opened: the state stands after those two events.
+    expect(seen).toEqual([
+      [2, "state", "pending"],
+      [3, "decided", "approved"],
+      [4, "tagged", "completed"],
+      [5, "completed", "completed"],
+      [6, "callback.delivered", "completed"],
+    ]);
+    const resumed = [];
+    for await (const event of api.client.watchTask(task.taskId, { lastEventId: 3 })) resumed.push(event.type);
+    expect(resumed).toEqual(["tagged", "completed", "callback.delivered"]);
+  });
+
+  it("waits by polling when no event stream can be had, and when asked to", async () => {
+    // A proxy that will not pass event streams: every one is answered 502.
+    const noStreams = createGreenlightClient({
+      baseUrl: stack.baseUrl,
+      apiKey: client.key,
+      fetch: async (request) => (request.url.endsWith("/events") ? new Response("Bad Gateway", { status: 502 }) : fetch(request)),
+    });
+    for (const [waiter, live] of [
+      [noStreams, true],
+      [api.client, false],
+    ] as const) {
+      const { task } = await waiter.upload(RED, { contentType: "image/png" });
+      await claimTask(api.reviewer, task.taskId, LIMITS.claim);
+      await api.reviewer.decide(await sign(task.taskId, "reject"));
+      const final = await waiter.waitForTask(task.taskId, { timeoutMs: LIMITS.final, intervalMs: 100, live });
+      expect(final).toMatchObject({ taskId: task.taskId, status: "rejected" });
+    }
+  });
+
   it("gives up waiting after the timeout, with the last state it saw", async () => {
     const { task } = await api.client.upload(RED, { contentType: "image/png" });
     const waited = await api.client.waitForTask(task.taskId, { timeoutMs: 1_000, intervalMs: 200 }).catch((error: unknown) => error);

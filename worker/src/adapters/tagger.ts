@@ -5,7 +5,12 @@ import type { Settings } from "../config.ts";
 import { type Tag, TagSchema } from "../domain/tag.ts";
 
 export const WORKERS_AI_MODEL = "@cf/microsoft/resnet-50";
+// What a receipt names when the embedded tagger, which stands in for Workers AI only locally and in CI, made the tags.
+const EMBEDDED_TAGGER_MODEL = "embedded-tagger";
 const WORKERS_AI_SOURCE = "workers-ai:resnet-50";
+/** The model that tags under these settings, as receipts name it. */
+export const taggerModel = (tagger: Settings["tagger"]): string => (tagger === "workers-ai" ? WORKERS_AI_MODEL : EMBEDDED_TAGGER_MODEL);
+
 // resnet-50 spreads probability over 1,000 ImageNet classes; below this a label is noise.
 const MIN_SCORE = 0.05;
 const CAPTION_PROMPT = "Describe this image in one short sentence.";

@@ -11,8 +11,10 @@ export const MAX_CALLBACK_URL_LENGTH = 2048;
  * Accepts only https URLs to public hosts (plain http only to loopback, when allowed).
  * The WHATWG URL parser has already turned decimal, octal and hex IPv4 spellings into dotted quads, IPv6 into its
  * canonical form and names into lower case, so every spelling of a host meets the same rules (see callback-host.ts).
+ * Image URLs the MCP server fetches meet the same rules; `field` names the URL in the reason.
  */
-export function checkCallbackUrl(raw: string, policy: CallbackUrlPolicy): CallbackUrlCheck {
+export function checkCallbackUrl(raw: string, policy: CallbackUrlPolicy, field = "callbackUrl"): CallbackUrlCheck {
+  const refuse = (reason: string): CallbackUrlCheck => ({ ok: false, reason: `${field} ${reason}.` });
   if (raw.length > MAX_CALLBACK_URL_LENGTH) return refuse("is longer than 2048 characters");
   let url: URL;
   try {
@@ -32,5 +34,3 @@ export function checkCallbackUrl(raw: string, policy: CallbackUrlPolicy): Callba
   if (host.kind === "refused") return refuse(host.reason);
   return { ok: true, url };
 }
-
-const refuse = (reason: string): CallbackUrlCheck => ({ ok: false, reason: `callbackUrl ${reason}.` });

@@ -85,6 +85,10 @@ export const TaskSchema = z
     retries: z.number().int().min(1).optional().meta({
       description: "How often its client asked for this failed task to be tried again (POST /v1/tasks/{id}/retry). Absent until the first.",
     }),
+    receipt: z.string().optional().meta({
+      description:
+        "The signed receipt of the latest final state the task reached: a compact JWS whose payload is a Receipt, verified with GET /.well-known/jwks.json. Absent until the first final state; a retried task keeps it until the next.",
+    }),
     links: z.object({ self: z.string(), image: z.string() }),
   })
   .meta({ id: "Task" });

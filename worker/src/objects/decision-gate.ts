@@ -5,6 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { requestPrescreen } from "../adapters/prescreen-queue.ts";
 import { restartReview, startReview, tendReview } from "../adapters/review-workflow.ts";
+import { publishTaskEvents } from "../adapters/task-events.ts";
 import { indexDueStage } from "../adapters/task-store.ts";
 import {
   type Ballot,
@@ -20,6 +21,7 @@ import { type Approval, DEFAULT_POLICY, type ReviewPolicy } from "../domain/poli
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
 import { publicStage, type ReviewStage, type Stage, scheduleStages, stageName } from "../domain/stages.ts";
+import { stageEvent } from "../domain/task-events.ts";
 import type { Decision } from "../domain/task.ts";
 
 type Review = {
@@ -313,15 +315,20 @@ export class DecisionGate extends DurableObject<Env> {
   }
 
   /**
-   * Records the pending review's stages that have come due: each goes into the due index first (an idempotent write),
-   * then is marked recorded, so a crash between the two only writes the same entry again and none is lost or doubled.
+   * Records the pending review's stages that have come due: each goes into the due index and the task's event log
+   * first (idempotent writes), then is marked recorded, so a crash in between only writes the same again, and none is
+   * lost or doubled.
    * Null when the index could not be written: the alarm is set to try again shortly, as for a failed workflow start.
    */
   private async recordDueStages(gate: GateState, now: number): Promise<GateState | null> {
     const due = gate.state === "pending" ? (gate.stages ?? []).filter((stage) => !stage.recorded && stage.dueAt <= now) : [];
     if (due.length === 0) return gate;
     try {
-      await Promise.all(due.map((stage) => indexDueStage(this.env, gate.taskId, stage)));
+      const at = new Date(now).toISOString();
+      await Promise.all([
+        ...due.map((stage) => indexDueStage(this.env, gate.taskId, stage)),
+        publishTaskEvents(this.env, gate.taskId, due.map(stageEvent), null, at),
+      ]);
     } catch (error) {
       console.error(JSON.stringify({ event: "review_stage_index_failed", taskId: gate.taskId, error: String(error) }));
       await this.ctx.storage.setAlarm(now + START_RETRY_MS);

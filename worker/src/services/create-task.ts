@@ -30,6 +30,8 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
   if (!probe) {
     throw new AppError(415, "unsupported_media_type", "The body is not a PNG, JPEG, GIF or WebP image.");
   }
+  // Judged before the Idempotency-Key is reserved: a refused policy must leave the key free for the corrected request.
+  const policy = resolvePolicy(settings.reviewPolicies[upload.clientId], upload.policy, settings.reviewTimeoutMs);
   const sha256 = await sha256Hex(upload.bytes);
   let taskId = newTaskId();
   let createdAt = now.toISOString();
@@ -50,7 +52,6 @@ export async function createTask(env: Env, settings: Settings, upload: Upload, n
     }
   }
 
-  const policy = resolvePolicy(settings.reviewPolicies[upload.clientId], upload.policy, settings.reviewTimeoutMs);
   const record: TaskRecord = {
     clientId: upload.clientId,
     prescreen: null,

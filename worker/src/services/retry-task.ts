@@ -2,6 +2,7 @@
 import { retryAtGate } from "../adapters/decision-gate.ts";
 import { retriedTask, type Task, type TaskStatus, updateTask } from "../domain/task.ts";
 import { findOwnTask } from "./own-task.ts";
+import { publishRecordChange } from "./task-events.ts";
 
 export type RetryOutcome = { kind: "retried"; task: Task } | { kind: "not_found" } | { kind: "not_failed"; status: TaskStatus };
 
@@ -18,5 +19,8 @@ export async function retryTask(env: Env, clientId: string, taskId: string, now:
   if (task.status !== "failed" || !(await retryAtGate(env, taskId, retries - 1, now.getTime()))) {
     return { kind: "not_failed", status: task.status === "failed" ? "approved" : task.status };
   }
-  return { kind: "retried", task: updateTask(record, retriedTask(task, retries), now.toISOString()).task };
+  const retried = updateTask(record, retriedTask(task, retries), now.toISOString());
+  // Told now, not when the workflow writes the record, so a client that watches right after its retry sees it.
+  await publishRecordChange(env, record, retried, now.toISOString());
+  return { kind: "retried", task: retried.task };
 }

@@ -9,6 +9,7 @@ import type { DeliveryAttempt } from "../domain/delivery-attempt.ts";
 import { FINAL_STATUSES, retriedTask, statusAfter, type Tag, type Task, type TaskRecord, updateTask } from "../domain/task.ts";
 import type { SettleOutcome } from "../objects/decision-gate.ts";
 import { recordReviewEnded } from "./metrics.ts";
+import { publishRecordChange } from "./task-events.ts";
 
 /** Ends the review at the task's gate, which says how it ended (decided, expired, or never opened). */
 export const settleReview = (env: Env, taskId: string): Promise<SettleOutcome> => settleAtGate(env, taskId);
@@ -34,9 +35,14 @@ export function decisionChange(record: TaskRecord, settlement: SettleOutcome): P
 /** Writes one change of the task's record, as made at `now`; `record` is the record before it. */
 export type RecordWrite = (env: Env, record: TaskRecord, change: Partial<Task>, now: string) => Promise<void>;
 
-/** Writes the record with `change` applied, and schedules the task's deletion when the change gives it a final status. */
+/**
+ * Writes the record with `change` applied and tells the task's streams, and schedules the task's deletion when the
+ * change gives it a final status.
+ */
 export const recordTaskChange: RecordWrite = async (env, record, change, now) => {
-  await putTaskRecord(env, updateTask(record, change, now));
+  const updated = updateTask(record, change, now);
+  await putTaskRecord(env, updated);
+  await publishRecordChange(env, record, updated, now);
   // Retention counts from the moment a task reaches its final state.
   if (change.status && FINAL_STATUSES.has(change.status)) await scheduleDeletion(env, record.task.taskId, now, record.task.retries ?? 0);
 };

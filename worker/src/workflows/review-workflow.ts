@@ -1,12 +1,13 @@
-// One instance per task, started by its gate once the review has ended: record the outcome, tag approved images,
-// call the client back. Nothing here waits for a human.
+// One instance per task, started by its gate once the review has ended: record the outcome, tag approved images, sign
+// the final state's receipt, call the client back. Nothing here waits for a human.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
 import { NonRetryableError } from "cloudflare:workflows";
 import { readSettings, type Settings } from "../config.ts";
 import { callbackAfterAttempt, DELIVERY_SCHEDULE } from "../domain/delivery-schedule.ts";
 import type { ReviewParams } from "../domain/review-params.ts";
-import { type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
+import { FINAL_STATUSES, type Tag, type Task, type TaskRecord, TaskRecordSchema, updateTask } from "../domain/task.ts";
 import { attemptDelivery } from "../services/deliver-callback.ts";
+import { signTaskReceipt } from "../services/receipts.ts";
 import {
   captionApprovedImage,
   decisionChange,
@@ -24,6 +25,7 @@ export const STEPS = {
   settleReview: "settle review",
   loadRecord: "load record",
   recordDecision: "record decision",
+  signReceipt: "sign receipt",
   tagImage: "tag image",
   captionImage: "caption image",
   recordTags: "record tags",
@@ -39,6 +41,9 @@ const STORE: WorkflowStepConfig = { retries: { limit: 5, delay: "1 second", back
 const TAGGING: WorkflowStepConfig = { retries: { limit: 9, delay: "30 seconds", backoff: "exponential" }, timeout: "2 minutes" };
 // A caption is a nicety, and never worth holding the task back for.
 const CAPTION: WorkflowStepConfig = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "2 minutes" };
+// Signing is local work that fails only for a key whose public half refuses its signatures: an operator must fix the
+// setting, and the gate runs the errored instance again later.
+const SIGN: WorkflowStepConfig = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "30 seconds" };
 // An attempt returns the receiver's failures as its result, so a throw is a fault on our side (the step timed out, the
 // instance was evicted): try again soon, a couple of times. The POST itself gives up after 10 s.
 const ATTEMPT: WorkflowStepConfig = { retries: { limit: 2, delay: "5 seconds", backoff: "constant" }, timeout: "30 seconds" };
@@ -54,7 +59,8 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
     // Kept as JSON text: step outputs must be serializable, and client metadata is any JSON.
     const stored = await step.do(STEPS.loadRecord, STORE, async () => JSON.stringify(await loadTaskRecord(this.env, taskId)));
     let record = TaskRecordSchema.parse(JSON.parse(stored));
-    record = await this.save(step, STEPS.recordDecision, record, decisionChange(record, settlement), recordDecisionOutcome);
+    const decided = await this.withReceipt(step, record, decisionChange(record, settlement), settings);
+    record = await this.save(step, STEPS.recordDecision, record, decided, recordDecisionOutcome);
 
     if (record.task.status === "approved") record = await this.tagApproved(step, record, settings);
     if (record.task.callback.url !== null) record = await this.callBack(step, record, record.task.callback.url, settings);
@@ -80,7 +86,20 @@ export class ReviewWorkflow extends WorkflowEntrypoint<Env, ReviewParams> {
         console.warn(JSON.stringify({ event: "caption_failed", taskId, error: String(error) }));
       }
     }
-    return this.save(step, STEPS.recordTags, record, tags ? { status: "completed", tags, caption } : { status: "failed" });
+    const tagged: Partial<Task> = tags ? { status: "completed", tags, caption } : { status: "failed" };
+    return this.save(step, STEPS.recordTags, record, await this.withReceipt(step, record, tagged, settings));
+  }
+
+  /**
+   * A change that makes the task final carries its receipt, so the final status and the receipt land in one write and
+   * the callback carries it. It is signed in a step of its own: a replay, or a retry of the write, records the very
+   * receipt the first run signed.
+   */
+  private async withReceipt(step: WorkflowStep, record: TaskRecord, change: Partial<Task>, settings: Settings): Promise<Partial<Task>> {
+    const task = { ...record.task, ...change };
+    if (!FINAL_STATUSES.has(task.status)) return change;
+    const receipt = await step.do(STEPS.signReceipt, SIGN, () => signTaskReceipt(settings, task));
+    return { ...change, receipt };
   }
 
   /**
