@@ -19,7 +19,7 @@ const reviewerToken = setting("REVIEWER_TOKEN");
 const LIMITS = { claim: 10_000, final: 30_000 };
 const RED = solidPng(40, 30, [230, 20, 20]);
 const STREAMS = 100;
-// Measured at 27 MB for 100 streams here (their 100 local objects included); a stream that held its task's work in memory would cost far more.
+// Measured at 20 to 27 MB for 100 streams here; a stream that held its task's work in memory would cost far more.
 const MAX_GROWTH_MB = 60;
 
 let receiver: CallbackReceiver;

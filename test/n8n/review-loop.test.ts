@@ -12,6 +12,7 @@ import { solidPng } from "../../scripts/lib/png.ts";
 import { waitFor } from "../../scripts/lib/wait.ts";
 import { type Stack, startStack, stopAllStacks, tail } from "../../scripts/lib/stack.ts";
 import { type SlackCall, type SlackStub, startSlackStub } from "../support/slack-stub.ts";
+import { approvalsCount } from "../slack/expected-blocks.ts";
 import { blockActionsPayload, signedInteraction } from "../support/slack-requests.ts";
 import { createN8n, type N8n } from "./n8n.ts";
 
@@ -333,24 +334,8 @@ describe("the n8n flows", () => {
 
     expect((await clickBy(APPROVER, posted)).status).toBe(200);
     const progress = await waitFor("the message to show the count", () => updatesOf()[0], { timeoutMs: 20_000 });
-    const counted = {
-      type: "rich_text",
-      block_id: "greenlight_approvals",
-      elements: [
-        {
-          type: "rich_text_section",
-          elements: [
-            { type: "emoji", name: "ballot_box_with_check" },
-            { type: "text", text: " 1 of 2 approvals" },
-            { type: "text", text: ": " },
-            { type: "text", text: APPROVER.name, style: { bold: true } },
-            { type: "text", text: " (" },
-            { type: "user", user_id: APPROVER.id },
-            { type: "text", text: ")" },
-          ],
-        },
-      ],
-    };
+    // The very block the Slack app shows: the two surfaces render a quorum alike.
+    const counted = approvalsCount([APPROVER], 2);
     expect(progress.body).toEqual({
       channel: "C0GREENLIGHT",
       ts: slackTs(post),

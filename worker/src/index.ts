@@ -8,7 +8,6 @@ export { ConsoleSessions } from "./objects/console-sessions.ts";
 export { DecisionGate } from "./objects/decision-gate.ts";
 export { IdempotencyLedger } from "./objects/idempotency-ledger.ts";
 export { QueueMetrics } from "./objects/queue-metrics.ts";
-export { TaskEvents } from "./objects/task-events.ts";
 export { ReviewWorkflow } from "./workflows/review-workflow.ts";
 
 export default { fetch: app.fetch, queue: consumePrescreens, scheduled: runRetentionSweep } satisfies ExportedHandler<Env>;

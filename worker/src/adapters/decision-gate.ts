@@ -1,4 +1,5 @@
 // The DECISIONS Durable Object namespace: one gate per task, addressed by task id.
+import type { TaskEvents } from "../domain/task-events.ts";
 import type { DecisionOutcome, DecisionRequest } from "../domain/decision.ts";
 import type { ReviewPolicy } from "../domain/policy.ts";
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
@@ -17,8 +18,8 @@ export const withdrawAtGate = async (env: Env, taskId: string, now: number): Pro
 
 export const prescreenHeardAtGate = async (env: Env, taskId: string): Promise<boolean> => gate(env, taskId).prescreenHeard();
 
-export const prescreenDoneAtGate = async (env: Env, taskId: string, now: number): Promise<void> => {
-  await gate(env, taskId).prescreenDone(now);
+export const prescreenDoneAtGate = async (env: Env, taskId: string, now: number, events: TaskEvents): Promise<void> => {
+  await gate(env, taskId).prescreenDone(now, events);
 };
 
 export const decideAtGate = async (env: Env, request: DecisionRequest, now: number): Promise<DecisionOutcome> =>

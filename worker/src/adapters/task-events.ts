@@ -1,29 +1,18 @@
-// The TASK_EVENTS Durable Object namespace: one event log per task, by task id.
-import type { TaskEventDraft } from "../domain/task-events.ts";
-import type { Task } from "../domain/task.ts";
-import { streamUrl, type TaskEvents } from "../objects/task-events.ts";
+// A task's event log, which its DecisionGate keeps (objects/event-log.ts): publishing to it, and following it live.
+import type { TaskEvents } from "../domain/task-events.ts";
+import { streamUrl } from "../objects/event-log.ts";
 
-type EventsEnv = Pick<Env, "TASK_EVENTS">;
+type EventsEnv = Pick<Env, "DECISIONS">;
 
-const log = (env: EventsEnv, taskId: string): DurableObjectStub<TaskEvents> => env.TASK_EVENTS.get(env.TASK_EVENTS.idFromName(taskId));
+const gate = (env: EventsEnv, taskId: string) => env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
 
-export async function publishTaskEvents(
-  env: EventsEnv,
-  taskId: string,
-  drafts: TaskEventDraft[],
-  task: Task | null,
-  at: string,
-): Promise<void> {
-  if (drafts.length > 0) await log(env, taskId).publish(drafts, task, at);
+export async function publishTaskEvents(env: EventsEnv, taskId: string, events: TaskEvents): Promise<void> {
+  if (events.drafts.length > 0) await gate(env, taskId).publishEvents(events);
 }
 
-export async function forgetTaskEvents(env: EventsEnv, taskId: string, at: string): Promise<void> {
-  await log(env, taskId).forget(at);
-}
-
-/** A socket that receives the task's events as JSON text, from after `after` or, with null, from its state now. */
+/** A socket that receives the task's events as JSON batches, from after `after` or, with null, from its state now. */
 export async function subscribeTaskEvents(env: EventsEnv, taskId: string, after: number | null): Promise<WebSocket> {
-  const response = await log(env, taskId).fetch(streamUrl(after), { headers: { upgrade: "websocket" } });
+  const response = await gate(env, taskId).fetch(streamUrl(after), { headers: { upgrade: "websocket" } });
   const socket = response.webSocket;
   if (!socket) throw new Error(`The event log of ${taskId} answered ${response.status} without a WebSocket`);
   socket.accept();

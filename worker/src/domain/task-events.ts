@@ -23,6 +23,9 @@ export type TaskEventType = z.infer<typeof TaskEventTypeSchema>;
 /** An event before the task's log numbers it. `key` names the change, so a repeated write adds nothing. */
 export type TaskEventDraft = { key: string; type: TaskEventType; stage?: ReturnType<typeof stageFields> };
 
+/** What one write of the task's record adds to its log: the events, the task after the write, and when. */
+export type TaskEvents = { drafts: TaskEventDraft[]; task: Task; at: string };
+
 /** An event as the log keeps it and a stream sends it: `task` is the task as it stood right after the change. */
 export type TaskEvent = {
   id: number;

@@ -5,7 +5,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { requestPrescreen } from "../adapters/prescreen-queue.ts";
 import { restartReview, startReview, tendReview } from "../adapters/review-workflow.ts";
-import { publishTaskEvents } from "../adapters/task-events.ts";
 import { indexDueStage } from "../adapters/task-store.ts";
 import {
   type Ballot,
@@ -21,8 +20,9 @@ import { type Approval, DEFAULT_POLICY, type ReviewPolicy } from "../domain/poli
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
 import { publicStage, type ReviewStage, type Stage, scheduleStages, stageName } from "../domain/stages.ts";
-import { stageEvent } from "../domain/task-events.ts";
+import { stageEvent, type TaskEvents } from "../domain/task-events.ts";
 import type { Decision } from "../domain/task.ts";
+import { EventLog } from "./event-log.ts";
 
 type Review = {
   taskId: string;
@@ -103,6 +103,8 @@ const DEADLINE_FINGERPRINT = "deadline";
  * the alarm starts one when the review ends (a decision, or the deadline), at the speed people decide.
  */
 export class DecisionGate extends DurableObject<Env> {
+  private readonly events = new EventLog(this.ctx);
+
   private read(): GateState | undefined {
     return this.ctx.storage.kv.get<GateState>(STATE_KEY);
   }
@@ -135,9 +137,11 @@ export class DecisionGate extends DurableObject<Env> {
   }
 
   /** Called once the pre-screen is stored and the task queued (or it never can be, and says why). */
-  async prescreenDone(now: number): Promise<void> {
+  async prescreenDone(now: number, events: TaskEvents): Promise<void> {
     const gate = this.read();
     if (!gate || gate.prescreened) return;
+    // In the same call, and before the gate can start the workflow, so these come before any event the workflow makes.
+    this.events.publish(events.drafts, events.task, events.at);
     const done: GateState = { ...gate, prescreened: true };
     this.write(done);
     await this.arm(done, now);
@@ -266,9 +270,25 @@ export class DecisionGate extends DurableObject<Env> {
     const gate = this.read();
     if (!gate) return this.ctx.storage.kv.get(TOMBSTONE_KEY) === undefined ? null : { finishing: false };
     this.ctx.storage.kv.delete(STATE_KEY);
+    this.events.forget(new Date(now).toISOString());
     this.ctx.storage.kv.put(TOMBSTONE_KEY, now);
     await this.ctx.storage.setAlarm(now + TOMBSTONE_MS);
     return { finishing: gate.finishing };
+  }
+
+  /** Adds what one write of the task's record changed to its event log, and tells the streams that follow it. */
+  publishEvents({ drafts, task, at }: TaskEvents): void {
+    this.events.publish(drafts, task, at);
+  }
+
+  /** A live stream of the task's events (GET /v1/tasks/:id/events), as a WebSocket. */
+  override async fetch(request: Request): Promise<Response> {
+    return this.events.open(request);
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
+    // Completes the closing handshake the Worker started (its client went away).
+    socket.close(code === 1005 ? 1000 : code, "closed");
   }
 
   /** Paces client-requested callback redeliveries to one per `intervalMs`: this one's number, or how long to wait. */
@@ -325,10 +345,8 @@ export class DecisionGate extends DurableObject<Env> {
     if (due.length === 0) return gate;
     try {
       const at = new Date(now).toISOString();
-      await Promise.all([
-        ...due.map((stage) => indexDueStage(this.env, gate.taskId, stage)),
-        publishTaskEvents(this.env, gate.taskId, due.map(stageEvent), null, at),
-      ]);
+      await Promise.all(due.map((stage) => indexDueStage(this.env, gate.taskId, stage)));
+      this.events.publish(due.map(stageEvent), null, at);
     } catch (error) {
       console.error(JSON.stringify({ event: "review_stage_index_failed", taskId: gate.taskId, error: String(error) }));
       await this.ctx.storage.setAlarm(now + START_RETRY_MS);

@@ -4,7 +4,6 @@ import { withdrawAtGate } from "../adapters/decision-gate.ts";
 import { deleteDeliveryAttempts } from "../adapters/delivery-log.ts";
 import { deleteImage } from "../adapters/image-store.ts";
 import { stopReview } from "../adapters/review-workflow.ts";
-import { forgetTaskEvents } from "../adapters/task-events.ts";
 import { deleteTaskRecord, dequeuePending, unindexPerceptualHash } from "../adapters/task-store.ts";
 import type { TaskRecord } from "../domain/task.ts";
 import { recordTaskDeleted } from "./metrics.ts";
@@ -32,7 +31,6 @@ export async function eraseTask(env: Env, record: TaskRecord, now: number): Prom
     deleteImage(env, taskId),
     dequeuePending(env, record),
     deleteDeliveryAttempts(env, taskId),
-    forgetTaskEvents(env, taskId, new Date(now).toISOString()),
     ...(hash ? [unindexPerceptualHash(env, taskId, hash)] : []),
   ]);
   await deleteTaskRecord(env, taskId);

@@ -9,7 +9,7 @@ import { MAX_NEAR_DUPLICATES, type NearDuplicate, type Prescreen } from "../doma
 import { type ImageFacts, updateTask } from "../domain/task.ts";
 import { readThumbnail, THUMBNAIL } from "../domain/thumbnail.ts";
 import { recordUploadAccepted } from "./metrics.ts";
-import { publishRecordChange } from "./task-events.ts";
+import { recordChangeEvents } from "./task-events.ts";
 
 // Cloudflare Images transforms at most 100 megapixels and 12,000 pixels a side; a header past that is not sent at all.
 const MAX_MEGAPIXELS = 100;
@@ -57,9 +57,7 @@ export async function runPrescreenJob(env: Env, taskId: string, lastAttempt: boo
     // workflow (which counts the decision) before prescreenDone, so a task always enters the count before it leaves.
     await recordUploadAccepted(env, record, now.getTime());
   }
-  // Before the gate hears it, so these events come before any the workflow makes.
-  await publishRecordChange(env, record, record, now.toISOString(), true);
-  await prescreenDoneAtGate(env, taskId, now.getTime());
+  await prescreenDoneAtGate(env, taskId, now.getTime(), recordChangeEvents(record, record, now.toISOString(), true));
 }
 
 export async function prescreenTask(env: Env, taskId: string, image: ImageFacts): Promise<Prescreen> {

@@ -1,11 +1,18 @@
 // A task's events: published as its record changes, and followed live by its client.
 import { publishTaskEvents, subscribeTaskEvents } from "../adapters/task-events.ts";
-import { eventsBetween, type StreamMessage, settledTask, type TaskEvent } from "../domain/task-events.ts";
+import { eventsBetween, type StreamMessage, settledTask, type TaskEvent, type TaskEvents } from "../domain/task-events.ts";
 import type { Task, TaskRecord } from "../domain/task.ts";
 
-/** Publishes what one write of the record changed; `prescreened` when the write stored the pre-screen. */
-export async function publishRecordChange(env: Env, before: TaskRecord, after: TaskRecord, at: string, prescreened = false): Promise<void> {
-  await publishTaskEvents(env, after.task.taskId, eventsBetween(before.task, after.task, prescreened), after.task, at);
+/** What one write of the record changed, as events; `prescreened` when the write stored the pre-screen. */
+export const recordChangeEvents = (before: TaskRecord, after: TaskRecord, at: string, prescreened = false): TaskEvents => ({
+  drafts: eventsBetween(before.task, after.task, prescreened),
+  task: after.task,
+  at,
+});
+
+/** Publishes what one write of the record changed. */
+export async function publishRecordChange(env: Env, before: TaskRecord, after: TaskRecord, at: string): Promise<void> {
+  await publishTaskEvents(env, after.task.taskId, recordChangeEvents(before, after, at));
 }
 
 /**
