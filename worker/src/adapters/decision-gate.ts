@@ -5,6 +5,7 @@ import type { ReviewPolicy } from "../domain/policy.ts";
 import type { RedeliveryTurn } from "../domain/redelivery.ts";
 import type { Announcement } from "../domain/review.ts";
 import type { DecisionGate, LeaseOutcome, ReviewState, SettleOutcome, StageConfirmation, StageLease } from "../objects/decision-gate.ts";
+import { streamUrl } from "../objects/event-log.ts";
 
 const gate = (env: Env, taskId: string): DurableObjectStub<DecisionGate> => env.DECISIONS.get(env.DECISIONS.idFromName(taskId));
 
@@ -21,6 +22,20 @@ export const prescreenHeardAtGate = async (env: Env, taskId: string): Promise<bo
 export const prescreenDoneAtGate = async (env: Env, taskId: string, now: number, events: TaskEvents): Promise<void> => {
   await gate(env, taskId).prescreenDone(now, events);
 };
+
+/** Adds what one write of the task's record changed to the event log its gate keeps. */
+export async function publishAtGate(env: Env, taskId: string, events: TaskEvents): Promise<void> {
+  if (events.drafts.length > 0) await gate(env, taskId).publishEvents(events);
+}
+
+/** A socket that receives the task's events as JSON batches, from after `after` or, with null, from its state now. */
+export async function subscribeAtGate(env: Env, taskId: string, after: number | null): Promise<WebSocket> {
+  const response = await gate(env, taskId).fetch(streamUrl(after), { headers: { upgrade: "websocket" } });
+  const socket = response.webSocket;
+  if (!socket) throw new Error(`The event log of ${taskId} answered ${response.status} without a WebSocket`);
+  socket.accept();
+  return socket;
+}
 
 export const decideAtGate = async (env: Env, request: DecisionRequest, now: number): Promise<DecisionOutcome> =>
   gate(env, request.taskId).decide(request, now);

@@ -1,5 +1,5 @@
 // A task's events: published as its record changes, and followed live by its client.
-import { publishTaskEvents, subscribeTaskEvents } from "../adapters/task-events.ts";
+import { publishAtGate, subscribeAtGate } from "../adapters/decision-gate.ts";
 import { eventsBetween, type StreamMessage, settledTask, type TaskEvent, type TaskEvents } from "../domain/task-events.ts";
 import type { Task, TaskRecord } from "../domain/task.ts";
 
@@ -12,7 +12,7 @@ export const recordChangeEvents = (before: TaskRecord, after: TaskRecord, at: st
 
 /** Publishes what one write of the record changed. */
 export async function publishRecordChange(env: Env, before: TaskRecord, after: TaskRecord, at: string): Promise<void> {
-  await publishTaskEvents(env, after.task.taskId, recordChangeEvents(before, after, at));
+  await publishAtGate(env, after.task.taskId, recordChangeEvents(before, after, at));
 }
 
 /**
@@ -21,7 +21,7 @@ export async function publishRecordChange(env: Env, before: TaskRecord, after: T
  * settled (final, its callback done), when it is deleted, on `signal`, or if the log goes away.
  */
 export async function* followTask(env: Env, task: Task, after: number | null, signal: AbortSignal): AsyncGenerator<TaskEvent> {
-  const socket = await subscribeTaskEvents(env, task.taskId, after);
+  const socket = await subscribeAtGate(env, task.taskId, after);
   const inbox: StreamMessage[][] = [];
   let wake: (() => void) | null = null;
   let open = true;
